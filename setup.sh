@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# tally's set-up script: installs what is missing from Debian 12, builds, and then either starts
+# a development server or runs the whole test suite.
+#
+#   ./setup.sh serve   build Release into build/, create ./data with a dev API key (printed),
+#                      and run `build/tally serve` on 127.0.0.1:8080 (Ctrl-C stops it)
+#   ./setup.sh test    build into build/ and build-asan/, run the log and engine tests under
+#                      ASan+UBSan, then the whole suite (this is what CI runs)
+#   ./setup.sh deps    only install the packages
+#
+# Environment: TALLY_DATA_DIR (default ./data), TALLY_LISTEN (default 127.0.0.1:8080),
+# TALLY_JOBS (default: number of cores).
+set -euo pipefail
+
+cd "$(dirname "$0")"
+root=$(pwd)
+jobs=${TALLY_JOBS:-$(nproc)}
+
+packages=(
+  cmake g++ make pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  flatbuffers-compiler libflatbuffers-dev libxxhash-dev
+  libhowardhinnant-date-dev libcli11-dev zlib1g-dev
+  libgtest-dev libbenchmark-dev
+)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+install_deps() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return
+  fi
+  log "installing: ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+# configure <build dir> <cmake args...>: configures once; later runs only rebuild what changed.
+configure() {
+  local dir=$1
+  shift
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S "$root" -B "$dir" "$@" >/dev/null
+  fi
+}
+
+build_release() {
+  configure build -DCMAKE_BUILD_TYPE=Release
+  log "building build/ (Release)"
+  cmake --build build -j "$jobs" "$@"
+}
+
+cmd_serve() {
+  install_deps
+  build_release --target tally
+  local data=${TALLY_DATA_DIR:-$root/data}
+  local listen=${TALLY_LISTEN:-127.0.0.1:8080}
+  mkdir -p "$data"
+  local key_file="$data/dev-api-key"
+  if [ ! -s "$key_file" ]; then
+    build/tally keys add --data-dir "$data" --workspace dev --admin | tail -n 1 >"$key_file"
+    chmod 600 "$key_file"
+  fi
+  log "data directory: $data"
+  log "dev API key (workspace 'dev', read+write+admin): $(cat "$key_file")"
+  log "try: curl -H \"Authorization: Bearer \$(cat $key_file)\" 'http://$listen/api/customEvents.list?workspace_id=dev&event_name=orders/completed'"
+  exec build/tally serve --data-dir "$data" --listen "$listen"
+}
+
+cmd_test() {
+  install_deps
+  # Sanitizer pass first, on the modules where memory and UB bugs would corrupt data.
+  configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=address,undefined \
+    -DTALLY_BUILD_BENCHMARKS=OFF
+  log "building build-asan/ (ASan+UBSan: log and engine tests)"
+  local asan_targets=(log_tests)
+  [ -d engine ] && [ -f tests/engine/CMakeLists.txt ] && asan_targets+=(engine_tests)
+  cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
+  log "running log and engine tests under ASan+UBSan"
+  (cd build-asan && ctest -L 'log|engine' -j "$jobs" --output-on-failure --timeout 900)
+
+  build_release
+  log "running the whole suite"
+  (cd build && ctest -j "$jobs" --output-on-failure --timeout 900)
+}
+
+case "${1:-}" in
+  serve) cmd_serve ;;
+  test) cmd_test ;;
+  deps) install_deps ;;
+  *)
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
