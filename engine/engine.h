@@ -1,0 +1,130 @@
+// Engine: tally's in-memory state (workspaces, contacts, custom events, goal index, timelines),
+// built from the log and kept current by every accepted write.
+//
+// Every write is validated in full first (D5), turned into one log record
+// (schemas/log_record.fbs), appended, and then applied to memory by the same code that replays
+// the log at start-up, so the state is a pure function of the log. A write that changes
+// nothing (D2 no-op) appends nothing.
+//
+// Thread safety: all public methods may be called concurrently from any thread. State is held
+// in lock-striped maps (see engine/README in docs/architecture.md for the stripes and their
+// lock order); writers to different contacts proceed in parallel, and for any two writes that
+// touch the same event key or contact, log order equals apply order. Under SyncPolicy::kAlways
+// a write method returns only after its record is durable; locks are released before that wait.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/model.h"
+#include "log/log.h"
+#include "log/result.h"
+#include "log/status.h"
+
+namespace tally::engine {
+
+struct EngineOptions {
+  log::Log* log = nullptr;      // not owned; required. Replayed by Open, appended to by writes.
+  const Clock* clock = nullptr;  // not owned; null means a SystemClock owned by the engine
+};
+
+// Outcome of one upsert: the stored state after the write (D1) and whether it changed anything.
+struct UpsertOutcome {
+  Event event;
+  bool applied = false;  // false: a no-op or stale write (D2); nothing was logged
+};
+
+// One invalid element of an import (D12).
+struct ImportElementError {
+  std::size_t index = 0;
+  std::string error;  // Notifuse's full message, e.g. "validation error: event at index 3: ..."
+};
+
+// Outcome of one import: on success the request's external_ids in request order; on a
+// validation failure `status` is kInvalidArgument with the first element's message and
+// `errors` lists every invalid element. Nothing is applied unless every element is valid.
+struct ImportOutcome {
+  Status status;
+  std::vector<ImportElementError> errors;
+  std::vector<std::string> event_ids;
+};
+
+struct ListQuery {
+  std::string workspace_id;
+  std::optional<std::string> email;       // normalized by the engine
+  std::optional<std::string> event_name;  // combines with email by AND (D11)
+  std::size_t limit = 50;                 // 1..100, validated by the caller
+  std::size_t offset = 0;
+};
+
+struct AggregateQuery {
+  std::string workspace_id;
+  std::string email;
+  std::optional<GoalType> goal_type;  // nullopt means "*": any goal type, never kNone
+  std::optional<std::string> goal_name;
+  AggregateOp op = AggregateOp::kSum;
+  TimeRange range;
+};
+
+class Engine {
+ public:
+  // Replays options.log from its first record, reporting progress in the logs, and returns the
+  // ready engine. Fails if a record cannot be applied (which means the log is corrupt).
+  static Result<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // customEvents.upsert. Errors: kInvalidArgument with Notifuse's exact message (reference
+  // §2.3/§2.4 and D6/D8), or the log's error (kNoSpace, kIoError, kUnavailable).
+  Result<UpsertOutcome> Upsert(std::string_view workspace_id, const EventInput& input);
+
+  // customEvents.import: ≤ 50 events, all-or-nothing (D7, D12).
+  ImportOutcome Import(std::string_view workspace_id, const std::vector<EventInput>& inputs);
+
+  // customEvents.get: kNotFound when absent or soft-deleted.
+  Result<Event> Get(std::string_view workspace_id, std::string_view event_name,
+                    std::string_view external_id) const;
+
+  // customEvents.list: live events ordered by occurred_at DESC, event_name, external_id (D11).
+  Result<std::vector<Event>> List(const ListQuery& query) const;
+
+  // timeline.list: newest first (created_at DESC, id DESC). kInvalidArgument "invalid cursor"
+  // for a cursor this engine did not issue; limit is 1..100.
+  Result<TimelinePage> Timeline(std::string_view workspace_id, std::string_view email,
+                                std::size_t limit, std::string_view cursor) const;
+
+  // contacts.getByEmail: kNotFound "Contact not found".
+  Result<Contact> GetContact(std::string_view workspace_id, std::string_view email) const;
+
+  // contacts.delete: erasure (D13). kNotFound when the contact does not exist.
+  Status EraseContact(std::string_view workspace_id, std::string_view email);
+
+  // sum/count/avg/min/max over one contact's live goal events, O(log n) in its event count.
+  Result<AggregateValue> Aggregate(const AggregateQuery& query) const;
+
+  struct Stats {
+    std::uint64_t workspaces = 0;
+    std::uint64_t contacts = 0;
+    std::uint64_t events = 0;          // stored events, including soft-deleted ones
+    std::uint64_t timeline_entries = 0;
+    log::Lsn applied_lsn = 0;          // highest LSN applied to memory
+  };
+  Stats GetStats() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Normalizes an email as every lookup does (D6): trims ASCII and Unicode white space and
+// lower-cases ASCII letters. Exposed so the edge (net) and the engine agree.
+std::string NormalizeEmail(std::string_view email);
+
+}  // namespace tally::engine
