@@ -29,7 +29,7 @@
 namespace tally::engine {
 
 struct EngineOptions {
-  log::Log* log = nullptr;      // not owned; required. Replayed by Open, appended to by writes.
+  log::Log* log = nullptr;       // not owned; required. Replayed by Open, appended to by writes.
   const Clock* clock = nullptr;  // not owned; null means a SystemClock owned by the engine
 };
 
@@ -111,9 +111,9 @@ class Engine {
   struct Stats {
     std::uint64_t workspaces = 0;
     std::uint64_t contacts = 0;
-    std::uint64_t events = 0;          // stored events, including soft-deleted ones
+    std::uint64_t events = 0;  // stored events, including soft-deleted ones
     std::uint64_t timeline_entries = 0;
-    log::Lsn applied_lsn = 0;          // highest LSN applied to memory
+    log::Lsn applied_lsn = 0;  // highest LSN applied to memory
   };
   Stats GetStats() const;
 

@@ -65,7 +65,7 @@ struct Event {
 
 // One contact timeline entry (reference §4, D14).
 struct TimelineEntry {
-  std::string id;            // stable across restarts (derived from the record's LSN)
+  std::string id;  // stable across restarts (derived from the record's LSN)
   std::string email;
   std::string operation;     // insert | update | delete | restore
   std::string entity_type;   // custom_event | contact | contact_segment
@@ -77,8 +77,8 @@ struct TimelineEntry {
 };
 
 struct TimelinePage {
-  std::vector<TimelineEntry> entries;       // newest first
-  std::optional<std::string> next_cursor;   // opaque; absent on the last page
+  std::vector<TimelineEntry> entries;      // newest first
+  std::optional<std::string> next_cursor;  // opaque; absent on the last page
 };
 
 // A contact's membership of a saved segment (reference §5.5).
@@ -100,9 +100,9 @@ enum class AggregateOp : std::uint8_t { kSum, kCount, kAvg, kMin, kMax };
 
 // A half-open or closed interval of occurred_at; absent bounds are unbounded.
 struct TimeRange {
-  std::optional<TimeUs> after;        // occurred_at > after (or >= when after_inclusive)
+  std::optional<TimeUs> after;  // occurred_at > after (or >= when after_inclusive)
   bool after_inclusive = false;
-  std::optional<TimeUs> before;       // occurred_at < before (or <= when before_inclusive)
+  std::optional<TimeUs> before;  // occurred_at < before (or <= when before_inclusive)
   bool before_inclusive = false;
 };
 
@@ -110,7 +110,7 @@ struct TimeRange {
 // events that fell in the filter; min/max/avg over no values have no value (D15).
 struct AggregateValue {
   std::uint64_t matched = 0;
-  std::optional<std::int64_t> cents;  // sum/min/max in hundredths; count as a plain number
+  std::optional<std::int64_t> cents;    // sum/min/max in hundredths; count as a plain number
   std::optional<double> average_cents;  // avg only
 };
 

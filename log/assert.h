@@ -14,16 +14,16 @@ namespace tally::detail {
 
 }  // namespace tally::detail
 
-#define TALLY_ASSERT(condition)                                                      \
-  do {                                                                               \
-    if (__builtin_expect(!(condition), 0)) {                                         \
-      ::tally::detail::AssertionFailed(#condition, __FILE__, __LINE__, nullptr);     \
-    }                                                                                \
+#define TALLY_ASSERT(condition)                                                  \
+  do {                                                                           \
+    if (__builtin_expect(!(condition), 0)) {                                     \
+      ::tally::detail::AssertionFailed(#condition, __FILE__, __LINE__, nullptr); \
+    }                                                                            \
   } while (0)
 
-#define TALLY_ASSERT_MSG(condition, message)                                         \
-  do {                                                                               \
-    if (__builtin_expect(!(condition), 0)) {                                         \
-      ::tally::detail::AssertionFailed(#condition, __FILE__, __LINE__, (message));   \
-    }                                                                                \
+#define TALLY_ASSERT_MSG(condition, message)                                       \
+  do {                                                                             \
+    if (__builtin_expect(!(condition), 0)) {                                       \
+      ::tally::detail::AssertionFailed(#condition, __FILE__, __LINE__, (message)); \
+    }                                                                              \
   } while (0)

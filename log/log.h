@@ -44,12 +44,12 @@ enum class RecoveryMode {
 };
 
 struct LogOptions {
-  std::filesystem::path dir;                     // created if missing
-  std::uint64_t segment_bytes = 64ull << 20;     // preallocated size of each segment file
+  std::filesystem::path dir;                  // created if missing
+  std::uint64_t segment_bytes = 64ull << 20;  // preallocated size of each segment file
   SyncPolicy sync = SyncPolicy::kAlways;
-  std::uint32_t sync_interval_ms = 1000;         // used by kInterval
+  std::uint32_t sync_interval_ms = 1000;  // used by kInterval
   RecoveryMode recovery = RecoveryMode::kStrict;
-  FileSystem* fs = nullptr;                      // null: the real file system; not owned
+  FileSystem* fs = nullptr;  // null: the real file system; not owned
 };
 
 // What Open found and did while recovering; every entry is also suitable for a log line.
@@ -60,21 +60,21 @@ struct RecoveryReport {
     Lsn lsn;               // LSN expected at that position
     std::string reason;
   };
-  Lsn first_lsn = 0;                      // first LSN present (0: empty log)
-  Lsn last_lsn = 0;                       // last valid LSN after recovery
+  Lsn first_lsn = 0;  // first LSN present (0: empty log)
+  Lsn last_lsn = 0;   // last valid LSN after recovery
   std::uint64_t segments = 0;
-  std::uint64_t truncated_bytes = 0;      // torn or zero tail removed
-  std::string truncated_segment;          // where the tail was cut (empty: nothing cut)
+  std::uint64_t truncated_bytes = 0;  // torn or zero tail removed
+  std::string truncated_segment;      // where the tail was cut (empty: nothing cut)
   std::uint64_t truncated_offset = 0;
-  std::vector<Problem> skipped;           // kSalvage: frames skipped
-  std::vector<Problem> stopped_at;        // kPointInTime: the frame recovery stopped at (≤1)
+  std::vector<Problem> skipped;     // kSalvage: frames skipped
+  std::vector<Problem> stopped_at;  // kPointInTime: the frame recovery stopped at (≤1)
 };
 
 // A verified record handed out by LogReader. `payload` points into the mapped segment and stays
 // valid while the LogReader that produced it lives (and the segment is not deleted).
 struct RecordView {
   Lsn lsn = 0;
-  std::uint16_t type = 0;           // the schemas::RecordBody tag of the payload
+  std::uint16_t type = 0;  // the schemas::RecordBody tag of the payload
   std::span<const std::byte> payload;
 };
 
@@ -93,7 +93,8 @@ class Log {
   // Appends one record and returns its LSN; under kAlways returns only once that LSN is durable.
   // `payload` is copied; it must be a verified-able FlatBuffers Record whose union tag is `type`.
   // Errors: kInvalidArgument for an empty or oversized payload (> segment capacity), kNoSpace
-  // when a new segment cannot be preallocated, kIoError on a failed sync; the latter two are sticky.
+  // when a new segment cannot be preallocated, kIoError on a failed sync; the latter two are
+  // sticky.
   Result<Lsn> Append(std::uint16_t type, std::span<const std::byte> payload);
 
   // Like Append but returns as soon as the record is copied, without waiting for durability;

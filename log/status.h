@@ -39,9 +39,7 @@ class [[nodiscard]] Status {
   static Status AlreadyExists(std::string_view message) {
     return Status(Code::kAlreadyExists, message);
   }
-  static Status Corruption(std::string_view message) {
-    return Status(Code::kCorruption, message);
-  }
+  static Status Corruption(std::string_view message) { return Status(Code::kCorruption, message); }
   static Status IoError(std::string_view message) { return Status(Code::kIoError, message); }
   static Status NoSpace(std::string_view message) { return Status(Code::kNoSpace, message); }
   static Status FailedPrecondition(std::string_view message) {
@@ -53,9 +51,7 @@ class [[nodiscard]] Status {
   static Status Unavailable(std::string_view message) {
     return Status(Code::kUnavailable, message);
   }
-  static Status OutOfRange(std::string_view message) {
-    return Status(Code::kOutOfRange, message);
-  }
+  static Status OutOfRange(std::string_view message) { return Status(Code::kOutOfRange, message); }
   static Status Internal(std::string_view message) { return Status(Code::kInternal, message); }
 
   // Maps an errno value from a failed system call to a Status: ENOSPC and EDQUOT become
@@ -99,10 +95,10 @@ std::string_view CodeName(Status::Code code);
 }  // namespace tally
 
 // Returns early from the enclosing function when `expr` yields a non-ok Status.
-#define TALLY_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::tally::Status tally_status_ = (expr);  \
-    if (!tally_status_.ok()) {               \
-      return tally_status_;                  \
-    }                                        \
+#define TALLY_RETURN_IF_ERROR(expr)         \
+  do {                                      \
+    ::tally::Status tally_status_ = (expr); \
+    if (!tally_status_.ok()) {              \
+      return tally_status_;                 \
+    }                                       \
   } while (0)
