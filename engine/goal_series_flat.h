@@ -1,0 +1,47 @@
+// The small-series form of GoalSeries: queries over a sorted array of elements, answered by a
+// binary search for the start and a linear scan. Below a few dozen elements this beats any
+// tree and costs nothing beyond the elements themselves.
+//
+// Pure functions over caller-owned memory; thread safe as long as the caller's array is not
+// written concurrently.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "engine/clock.h"
+#include "engine/goal_series_element.h"
+
+namespace tally::engine {
+
+// The first element whose key is not less than (occurred_at, event_seq). O(log n).
+inline const GoalElement* FlatLowerBound(std::span<const GoalElement> elements, TimeUs occurred_at,
+                                         std::uint64_t event_seq) {
+  return std::partition_point(elements.data(), elements.data() + elements.size(),
+                              [&](const GoalElement& e) {
+                                return KeyLess(e.occurred_at, e.event_seq, occurred_at, event_seq);
+                              });
+}
+
+// The summary of the elements with bounds.lo <= occurred_at <= bounds.hi. O(log n + matched).
+inline GoalSummary FlatQuery(std::span<const GoalElement> elements, ClosedTimeBounds bounds) {
+  GoalSummary summary;
+  const GoalElement* end = elements.data() + elements.size();
+  const GoalElement* it = std::partition_point(
+      elements.data(), end, [&](const GoalElement& e) { return e.occurred_at < bounds.lo; });
+  for (; it != end && it->occurred_at <= bounds.hi; ++it) summary.Add(*it);
+  return summary;
+}
+
+// The smallest occurred_at strictly greater than t, if any. O(log n).
+inline std::optional<TimeUs> FlatNextTimeAfter(std::span<const GoalElement> elements, TimeUs t) {
+  const GoalElement* end = elements.data() + elements.size();
+  const GoalElement* it = std::partition_point(
+      elements.data(), end, [&](const GoalElement& e) { return e.occurred_at <= t; });
+  if (it == end) return std::nullopt;
+  return it->occurred_at;
+}
+
+}  // namespace tally::engine
