@@ -1,0 +1,91 @@
+#include "log/frame_check.h"
+
+#include <array>
+#include <atomic>
+#include <cstring>
+
+#include "log/assert.h"
+#include "schemas/log_record_generated.h"
+
+namespace tally::log {
+namespace {
+
+// Reads a frame header from shared memory: the published word with acquire, the rest after it.
+std::array<std::byte, kFrameHeaderBytes> LoadHeader(const std::byte* at) {
+  std::array<std::byte, kFrameHeaderBytes> header;
+  const std::uint64_t published =
+      std::atomic_ref<const std::uint64_t>(*reinterpret_cast<const std::uint64_t*>(at))
+          .load(std::memory_order_acquire);
+  std::memcpy(header.data(), &published, kFramePublishedBytes);
+  std::memcpy(header.data() + kFramePublishedBytes, at + kFramePublishedBytes,
+              kFrameHeaderBytes - kFramePublishedBytes);
+  return header;
+}
+
+FrameCheck Bad(std::string reason) {
+  return FrameCheck{.kind = FrameCheck::Kind::kBad, .header = {}, .reason = std::move(reason)};
+}
+
+}  // namespace
+
+FrameCheck CheckFrame(std::span<const std::byte> segment, std::uint64_t offset,
+                      std::optional<Lsn> expected_lsn) {
+  TALLY_ASSERT(offset % kFrameAlignment == 0 && offset >= kSegmentHeaderBytes);
+  if (offset + kFrameHeaderBytes > segment.size()) {
+    return FrameCheck{.kind = FrameCheck::Kind::kEnd, .header = {}, .reason = {}};
+  }
+  const auto raw = LoadHeader(segment.data() + offset);
+  FrameCheck check;
+  switch (DecodeFrameHeader(raw, &check.header)) {
+    case FrameHeaderState::kZero: return FrameCheck{};
+    case FrameHeaderState::kBad: return Bad("bad frame header (magic, checksum or version)");
+    case FrameHeaderState::kValid: break;
+  }
+  if (check.header.payload_bytes == 0 || offset + check.frame_bytes() > segment.size()) {
+    return Bad("frame length " + std::to_string(check.header.payload_bytes) + " out of range");
+  }
+  if (expected_lsn.has_value() && check.header.lsn != *expected_lsn) {
+    return Bad("frame has LSN " + std::to_string(check.header.lsn) + ", expected " +
+               std::to_string(*expected_lsn));
+  }
+  const auto payload = segment.subspan(offset + kFrameHeaderBytes, check.header.payload_bytes);
+  if (PayloadChecksum(payload) != check.header.payload_checksum) {
+    return Bad("payload checksum mismatch");
+  }
+  check.kind = FrameCheck::Kind::kValid;
+  return check;
+}
+
+std::optional<FoundFrame> FindNextValidFrame(std::span<const std::byte> segment,
+                                             std::uint64_t from) {
+  std::uint64_t offset = (from + kFrameAlignment - 1) / kFrameAlignment * kFrameAlignment;
+  for (; offset + kFrameHeaderBytes <= segment.size(); offset += kFrameAlignment) {
+    std::uint32_t magic;
+    std::memcpy(&magic, segment.data() + offset, sizeof(magic));
+    // Most positions fail this comparison, which keeps the scan near memory speed.
+    if (magic != kFrameMagic) {
+      continue;
+    }
+    const FrameCheck check = CheckFrame(segment, offset, std::nullopt);
+    if (check.kind == FrameCheck::Kind::kValid) {
+      return FoundFrame{.offset = offset, .header = check.header};
+    }
+  }
+  return std::nullopt;
+}
+
+Status VerifyRecordPayload(std::uint16_t record_type, std::span<const std::byte> payload) {
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(payload.data());
+  flatbuffers::Verifier verifier(bytes, payload.size());
+  if (!schemas::VerifyRecordBuffer(verifier)) {
+    return Status::Corruption("payload is not a valid schemas::Record");
+  }
+  const auto tag = static_cast<std::uint16_t>(schemas::GetRecord(bytes)->body_type());
+  if (tag != record_type) {
+    return Status::Corruption("payload union tag " + std::to_string(tag) +
+                              " differs from record type " + std::to_string(record_type));
+  }
+  return Status::Ok();
+}
+
+}  // namespace tally::log
