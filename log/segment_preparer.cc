@@ -69,6 +69,9 @@ Result<std::shared_ptr<Segment>> SegmentPreparer::Take(std::uint64_t seq) {
       segment = std::move(prepared_);
     }
     TALLY_ASSERT(prepared_ == nullptr);
+    // The thread has not started on `seq` (or failed it): cancel, so that it does not try to
+    // create the same file while this thread does.
+    want_seq_ = 0;
   }
   if (segment == nullptr) {
     TALLY_ASSIGN_OR_RETURN(segment,
