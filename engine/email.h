@@ -1,0 +1,18 @@
+// Email: the one place that decides what an email looks like to the engine (D6).
+//
+// NormalizeEmail (declared in engine/engine.h, defined in email.cc) trims and lower-cases;
+// IsValidEmail checks the shape of an already normalized email. Pure functions, thread safe.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace tally::engine {
+
+inline constexpr std::size_t kEmailBytesMax = 255;
+
+// True when `email` (normalized) is local@domain with both parts non-empty, at most
+// kEmailBytesMax bytes, and no ASCII white space or control characters anywhere.
+bool IsValidEmail(std::string_view email);
+
+}  // namespace tally::engine

@@ -1,0 +1,280 @@
+// Engine: opening and replay, and the write paths (upsert, import, erasure). Reads are in
+// engine_queries.cc.
+#include "engine/engine.h"
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+
+#include "engine/engine_impl.h"
+#include "engine/event_view.h"
+#include "engine/record_apply.h"
+#include "engine/record_builder.h"
+#include "engine/validation.h"
+#include "log/assert.h"
+#include "log/log_reader.h"
+#include "log/logger.h"
+#include "schemas/log_record_generated.h"
+
+namespace tally::engine {
+namespace {
+
+namespace fb = tally::schemas;
+
+constexpr std::chrono::seconds kReplayProgressInterval{2};
+
+const EventEntry* FindEvent(const Workspace& ws, unsigned key_stripe, const std::string* name,
+                            std::string_view external_id) {
+  const auto& events = ws.stripes[key_stripe].events;
+  const auto it = events.find(EventKeyView{name, external_id});
+  return it == events.end() ? nullptr : &*it;
+}
+
+// The stripe of the email the event with this key is attached to now, as a mask (0 when
+// there is no such event). The caller re-checks it once it holds its locks, because the event
+// may move between this look and then.
+StripeMask AttachedStripe(const Workspace& ws, unsigned key_stripe, const std::string* name,
+                          std::string_view external_id) {
+  std::shared_lock lock(ws.stripes[key_stripe].mu);
+  const EventEntry* entry = FindEvent(ws, key_stripe, name, external_id);
+  return entry == nullptr ? 0 : StripeBit(ContactStripe(entry->second.contact->first));
+}
+
+// True when every event of the keys is absent or attached to an email whose stripe is held.
+bool HoldsAttachedStripes(const Workspace& ws, const StripeLocks& locks, unsigned key_stripe,
+                          const std::string* name, std::string_view external_id) {
+  const EventEntry* entry = FindEvent(ws, key_stripe, name, external_id);
+  return entry == nullptr || locks.Holds(ContactStripe(entry->second.contact->first));
+}
+
+}  // namespace
+
+Workspace* Engine::Impl::FindWorkspace(std::string_view workspace_id) const {
+  std::shared_lock lock(workspaces_mu);
+  const auto it = workspaces.find(workspace_id);
+  return it == workspaces.end() ? nullptr : it->second.get();
+}
+
+Workspace& Engine::Impl::GetOrCreateWorkspace(std::string_view workspace_id) {
+  if (Workspace* ws = FindWorkspace(workspace_id)) return *ws;
+  std::unique_lock lock(workspaces_mu);
+  auto& slot = workspaces[std::string(workspace_id)];
+  if (!slot) slot = std::make_unique<Workspace>(std::string(workspace_id));
+  return *slot;
+}
+
+void Engine::Impl::NoteApplied(log::Lsn lsn) {
+  log::Lsn seen = applied_lsn.load(std::memory_order_relaxed);
+  while (seen < lsn && !applied_lsn.compare_exchange_weak(seen, lsn, std::memory_order_relaxed)) {
+  }
+}
+
+Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn lsn) {
+  const fb::Record* record = fb::GetRecord(payload.data());
+  switch (record->body_type()) {
+    case fb::RecordBody::EventWrite: {
+      const fb::EventUpsert& u = *record->body_as_EventWrite()->event();
+      ApplyEventUpsert(GetOrCreateWorkspace(u.workspace_id()->string_view()), interner, u, lsn, 0);
+      break;
+    }
+    case fb::RecordBody::EventImport: {
+      const auto& events = *record->body_as_EventImport()->events();
+      if (events.size() == 0 || events.size() > kImportEventsMax) {
+        return Status::Corruption("LSN " + std::to_string(lsn) + ": import of " +
+                                  std::to_string(events.size()) + " events");
+      }
+      for (unsigned i = 0; i < events.size(); ++i) {
+        const fb::EventUpsert& u = *events.Get(i);
+        ApplyEventUpsert(GetOrCreateWorkspace(u.workspace_id()->string_view()), interner, u, lsn,
+                         i);
+      }
+      break;
+    }
+    case fb::RecordBody::ContactErasure: {
+      const fb::ContactErasure& erasure = *record->body_as_ContactErasure();
+      ApplyContactErasure(GetOrCreateWorkspace(erasure.workspace_id()->string_view()),
+                          erasure.email()->string_view());
+      break;
+    }
+    case fb::RecordBody::SegmentDefine:
+    case fb::RecordBody::SegmentDelete:
+      // Segments are a later layer's records; the event state does not depend on them.
+      break;
+    default:
+      return Status::Corruption("LSN " + std::to_string(lsn) + ": unknown record type " +
+                                std::to_string(static_cast<int>(record->body_type())));
+  }
+  NoteApplied(lsn);
+  return Status::Ok();
+}
+
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  TALLY_ASSERT_MSG(options.log != nullptr, "EngineOptions.log is required");
+  auto impl = std::make_unique<Impl>();
+  impl->log = options.log;
+  impl->clock = options.clock != nullptr ? options.clock : &impl->system_clock;
+
+  // Replay runs before the engine is shared, so it applies records without taking locks.
+  const log::Lsn last_lsn = impl->log->last_lsn();
+  TALLY_ASSIGN_OR_RETURN(log::LogReader reader, impl->log->Read(1));
+  using SteadyClock = std::chrono::steady_clock;
+  const auto started = SteadyClock::now();
+  auto next_report = started + kReplayProgressInterval;
+  std::uint64_t records = 0;
+  for (;;) {
+    TALLY_ASSIGN_OR_RETURN(std::optional<log::RecordView> view, reader.Next());
+    if (!view) break;
+    TALLY_RETURN_IF_ERROR(impl->ApplyRecord(view->payload, view->lsn));
+    ++records;
+    if ((records & 0xFFF) == 0 && SteadyClock::now() >= next_report) {
+      const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+      tally::Log(LogLevel::kInfo, "engine", "replay progress",
+                 {{"records", records},
+                  {"lsn", view->lsn},
+                  {"percent", last_lsn == 0 ? 100.0 : 100.0 * view->lsn / last_lsn},
+                  {"records_per_s", records / seconds}});
+      next_report = SteadyClock::now() + kReplayProgressInterval;
+    }
+  }
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - started).count();
+  tally::Log(
+      LogLevel::kInfo, "engine", "replay done",
+      {{"records", records}, {"applied_lsn", impl->applied_lsn.load()}, {"seconds", seconds}});
+  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+}
+
+Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventInput& input) {
+  Impl& s = *impl_;
+  const TimeUs now = s.clock->NowUs();
+  TALLY_ASSIGN_OR_RETURN(ResolvedEvent resolved, ValidateUpsert(workspace_id, input, now));
+  // The record is built before any lock is taken: it depends on the request alone.
+  const RecordBuffer record = BuildEventWrite(workspace_id, input, resolved, now);
+  const fb::EventUpsert& upsert =
+      *fb::GetRecord(record.builder.GetBufferPointer())->body_as_EventWrite()->event();
+  Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
+  const std::string* name = s.interner.Intern(input.event_name);
+  const unsigned key_stripe = EventStripe(input.event_name, input.external_id);
+  const StripeMask base = StripeBit(key_stripe) | StripeBit(ContactStripe(resolved.email));
+  const TimeUs deleted_at = input.deleted_at.value_or(kNoTime);
+  for (;;) {
+    const StripeMask mask = base | AttachedStripe(ws, key_stripe, name, input.external_id);
+    UpsertOutcome outcome;
+    log::Lsn lsn = 0;
+    {
+      StripeLocks locks(ws, mask, /*exclusive=*/true);
+      if (!HoldsAttachedStripes(ws, locks, key_stripe, name, input.external_id)) continue;
+      const EventEntry* entry = FindEvent(ws, key_stripe, name, input.external_id);
+      if (DecideWrite(entry ? &entry->second : nullptr, resolved.occurred_at, deleted_at) ==
+          WriteKind::kNoop) {
+        return UpsertOutcome{ToEvent(*entry), false};
+      }
+      // Appending and applying under the same locks makes log order equal apply order for
+      // every pair of writes that share an event key or a contact.
+      TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type, record.payload()));
+      const bool applied = ApplyEventUpsert(ws, s.interner, upsert, lsn, 0);
+      TALLY_ASSERT(applied);
+      s.NoteApplied(lsn);
+      outcome.event = ToEvent(*FindEvent(ws, key_stripe, name, input.external_id));
+      outcome.applied = true;
+    }
+    TALLY_RETURN_IF_ERROR(s.log->WaitDurable(lsn));
+    return outcome;
+  }
+}
+
+ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<EventInput>& inputs) {
+  Impl& s = *impl_;
+  ImportOutcome outcome;
+  outcome.status = ValidateImportRequest(workspace_id, inputs.size());
+  if (!outcome.status.ok()) return outcome;
+  const TimeUs now = s.clock->NowUs();
+  std::vector<ResolvedEvent> resolved;
+  resolved.reserve(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    Result<ResolvedEvent> r = ValidateImportElement(i, inputs[i], now);
+    if (!r.ok()) {
+      outcome.errors.push_back({i, std::string(r.status().message())});
+      continue;
+    }
+    resolved.push_back(std::move(r).value());
+  }
+  if (!outcome.errors.empty()) {
+    outcome.status = Status::InvalidArgument(outcome.errors.front().error);
+    return outcome;
+  }
+  const RecordBuffer record = BuildEventImport(workspace_id, inputs, resolved, now);
+  const auto& upserts =
+      *fb::GetRecord(record.builder.GetBufferPointer())->body_as_EventImport()->events();
+  Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
+  std::vector<const std::string*> names(inputs.size());
+  std::vector<unsigned> key_stripes(inputs.size());
+  StripeMask base = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    names[i] = s.interner.Intern(inputs[i].event_name);
+    key_stripes[i] = EventStripe(inputs[i].event_name, inputs[i].external_id);
+    base |= StripeBit(key_stripes[i]) | StripeBit(ContactStripe(resolved[i].email));
+  }
+  log::Lsn lsn = 0;
+  for (bool done = false; !done;) {
+    StripeMask mask = base;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+      mask |= AttachedStripe(ws, key_stripes[i], names[i], inputs[i].external_id);
+    }
+    StripeLocks locks(ws, mask, /*exclusive=*/true);
+    bool holds_all = true;
+    bool any_applies = false;
+    for (std::size_t i = 0; i < inputs.size() && holds_all; ++i) {
+      holds_all = HoldsAttachedStripes(ws, locks, key_stripes[i], names[i], inputs[i].external_id);
+      const EventEntry* entry = FindEvent(ws, key_stripes[i], names[i], inputs[i].external_id);
+      // If no element changes the stored state, none can change it after an earlier element
+      // applied either (nothing applied), so the whole import is a no-op.
+      any_applies =
+          any_applies || DecideWrite(entry ? &entry->second : nullptr, resolved[i].occurred_at,
+                                     inputs[i].deleted_at.value_or(kNoTime)) != WriteKind::kNoop;
+    }
+    if (!holds_all) continue;
+    done = true;
+    if (!any_applies) break;
+    Result<log::Lsn> appended = s.log->AppendNoWait(record.type, record.payload());
+    if (!appended.ok()) {
+      outcome.status = appended.status();
+      return outcome;
+    }
+    lsn = *appended;
+    for (unsigned i = 0; i < upserts.size(); ++i) {
+      ApplyEventUpsert(ws, s.interner, *upserts.Get(i), lsn, i);
+    }
+    s.NoteApplied(lsn);
+  }
+  if (lsn != 0) {
+    outcome.status = s.log->WaitDurable(lsn);
+    if (!outcome.status.ok()) return outcome;
+  }
+  for (const EventInput& input : inputs) outcome.event_ids.push_back(input.external_id);
+  return outcome;
+}
+
+Status Engine::EraseContact(std::string_view workspace_id, std::string_view email) {
+  Impl& s = *impl_;
+  const std::string normalized = NormalizeEmail(email);
+  Workspace* ws = s.FindWorkspace(workspace_id);
+  if (ws == nullptr) return Status::NotFound("Contact not found");
+  const RecordBuffer record = BuildContactErasure(workspace_id, normalized, s.clock->NowUs());
+  log::Lsn lsn = 0;
+  {
+    // An erasure may touch events in any stripe, so it takes them all (in ascending order).
+    StripeLocks locks(*ws, ~StripeMask{0}, /*exclusive=*/true);
+    const auto& contacts = ws->stripes[ContactStripe(normalized)].contacts;
+    if (!contacts.contains(normalized)) return Status::NotFound("Contact not found");
+    TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type, record.payload()));
+    const bool erased = ApplyContactErasure(*ws, normalized);
+    TALLY_ASSERT(erased);
+    s.NoteApplied(lsn);
+  }
+  return s.log->WaitDurable(lsn);
+}
+
+}  // namespace tally::engine

@@ -1,0 +1,248 @@
+#include "engine/record_apply.h"
+
+#include "engine/event_view.h"
+#include "engine/goal_index.h"
+#include "engine/timeline.h"
+#include "log/assert.h"
+#include "schemas/log_record_generated.h"
+
+namespace tally::engine {
+namespace {
+
+std::string_view View(const flatbuffers::String* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
+}
+
+ContactEntry& ContactFor(Workspace& ws, std::string_view email) {
+  auto& contacts = ws.stripes[ContactStripe(email)].contacts;
+  auto it = contacts.find(email);
+  if (it == contacts.end()) it = contacts.try_emplace(std::string(email)).first;
+  return *it;
+}
+
+void Attach(EventEntry& entry, ContactEntry& contact) {
+  auto& events = contact.second.events;
+  entry.second.contact = &contact;
+  entry.second.contact_pos = static_cast<std::uint32_t>(events.size());
+  events.push_back(&entry);
+}
+
+void Detach(EventEntry& entry) {
+  auto& events = entry.second.contact->second.events;
+  const std::uint32_t pos = entry.second.contact_pos;
+  TALLY_ASSERT(pos < events.size() && events[pos] == &entry);
+  events[pos] = events.back();
+  events[pos]->second.contact_pos = pos;
+  events.pop_back();
+  entry.second.contact = nullptr;
+}
+
+// Adds a live event to the list and goal indexes; RemoveFromIndexes undoes it.
+void AddToIndexes(Workspace& ws, EventEntry& entry) {
+  EventState& ev = entry.second;
+  if (!ev.live()) return;
+  Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
+  const bool inserted = stripe.by_name[entry.first.event_name].insert(ev).second;
+  TALLY_ASSERT(inserted);
+  if (ev.goal_type != GoalType::kNone) AddGoalEvent(ev.contact->second, ev);
+}
+
+void RemoveFromIndexes(Workspace& ws, EventEntry& entry) {
+  EventState& ev = entry.second;
+  if (!ev.live()) return;
+  Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
+  auto index = stripe.by_name.find(entry.first.event_name);
+  TALLY_ASSERT(index != stripe.by_name.end());
+  index->second.erase(index->second.iterator_to(ev));
+  if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(ev.contact->second, ev);
+}
+
+// D7: a live event's email always has a contact; it is created with the record's time.
+void EnsureContact(Workspace& ws, ContactEntry& contact, TimeUs recorded_at, log::Lsn lsn,
+                   unsigned position) {
+  if (contact.second.exists) return;
+  contact.second.exists = true;
+  contact.second.created_at = recorded_at;
+  contact.second.updated_at = recorded_at;
+  TimelineItem item;
+  item.created_at = recorded_at;
+  item.id = TimelineId(lsn, position, TimelineSlot::kContactCreated);
+  item.db_created_at = recorded_at;
+  AddTimelineItem(contact.second, std::move(item));
+  ws.contacts.fetch_add(1, std::memory_order_relaxed);
+  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+}
+
+TimeUs DeletedAt(const schemas::EventUpsert& u) {
+  return u.deleted_at_us() ? *u.deleted_at_us() : kNoTime;
+}
+
+void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
+                 const std::string* name, Stripe& key_stripe, log::Lsn lsn, unsigned position) {
+  const TimeUs recorded_at = u.recorded_at_us();
+  auto [it, inserted] =
+      key_stripe.events.try_emplace(EventKey{name, std::string(View(u.external_id()))});
+  TALLY_ASSERT(inserted);
+  EventEntry& entry = *it;
+  EventState& ev = entry.second;
+  ev.self = &entry;
+  ev.source = interner.Intern(View(u.source()));
+  if (u.goal_name()) ev.goal_name = interner.Intern(View(u.goal_name()));
+  ev.properties_json = View(u.properties_json());
+  if (u.integration_id())
+    ev.integration_id = std::make_unique<std::string>(View(u.integration_id()));
+  ev.occurred_at = u.occurred_at_us();
+  ev.deleted_at = DeletedAt(u);
+  ev.created_at = u.created_at_us() ? *u.created_at_us() : recorded_at;
+  ev.updated_at = recorded_at;
+  if (u.goal_value_cents()) ev.goal_value_cents = *u.goal_value_cents();
+  ev.seq = TimelineId(lsn, position, TimelineSlot::kEvent);
+  ev.goal_type = static_cast<GoalType>(u.goal_type());
+  ev.insert_entry_derived = true;
+  ContactEntry& contact = ContactFor(ws, View(u.email()));
+  Attach(entry, contact);
+  AddToIndexes(ws, entry);
+  if (ev.live()) EnsureContact(ws, contact, recorded_at, lsn, position);
+  TimelineItem item;
+  item.created_at = ev.occurred_at;
+  item.id = ev.seq;
+  item.db_created_at = recorded_at;
+  item.content = &entry;
+  AddTimelineItem(contact.second, std::move(item));
+  ws.events.fetch_add(1, std::memory_order_relaxed);
+  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+}
+
+TimelineOperation OperationOf(const EventFields& before, const EventFields& after) {
+  if (!before.deleted_at && after.deleted_at) return TimelineOperation::kDelete;
+  if (before.deleted_at && !after.deleted_at) return TimelineOperation::kRestore;
+  return TimelineOperation::kUpdate;
+}
+
+void AddFrozenItem(Workspace& ws, ContactEntry& contact, const EventEntry& entry,
+                   const std::string& changes, TimelineOperation op, std::uint64_t id,
+                   TimeUs recorded_at) {
+  TimelineItem item;
+  item.created_at = entry.second.occurred_at;
+  item.id = id;
+  item.db_created_at = recorded_at;
+  item.content = std::make_unique<FrozenTimelineEntry>(
+      FrozenTimelineEntry{entry.first.event_name, entry.first.external_id, changes, op});
+  AddTimelineItem(contact.second, std::move(item));
+  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+}
+
+// A newer write (full = true) or a pure delete/restore (full = false) of a stored event.
+void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
+                 EventEntry& entry, bool full, log::Lsn lsn, unsigned position) {
+  EventState& ev = entry.second;
+  const TimeUs recorded_at = u.recorded_at_us();
+  if (ev.insert_entry_derived) FreezeInsertEntry(entry);
+
+  // The fields after the write: D2 for what a newer write replaces, D3 COALESCE for goals.
+  const EventFields before = FieldsOf(entry);
+  EventFields after = before;
+  const std::string* goal_name = ev.goal_name;
+  if (full) {
+    after.email = View(u.email());
+    after.properties_json = View(u.properties_json());
+    after.occurred_at = u.occurred_at_us();
+    if (u.goal_type() != schemas::GoalType::None)
+      after.goal_type = static_cast<GoalType>(u.goal_type());
+    if (u.goal_value_cents()) after.goal_value_cents = *u.goal_value_cents();
+    if (u.goal_name()) {
+      goal_name = interner.Intern(View(u.goal_name()));
+      after.goal_name = *goal_name;
+    }
+  }
+  after.deleted_at = u.deleted_at_us() ? std::optional<TimeUs>(*u.deleted_at_us()) : std::nullopt;
+  const std::string changes = UpdateChangesJson(before, after);
+  const TimelineOperation op = OperationOf(before, after);
+
+  ContactEntry& old_contact = *ev.contact;
+  RemoveFromIndexes(ws, entry);
+  const bool moved = after.email != before.email;
+  if (full) {
+    // `after` views the record, not the event, for every field changed here.
+    ev.properties_json = after.properties_json;
+    ev.occurred_at = after.occurred_at;
+    ev.source = interner.Intern(View(u.source()));
+    ev.integration_id.reset();
+    if (u.integration_id())
+      ev.integration_id = std::make_unique<std::string>(View(u.integration_id()));
+    ev.goal_type = after.goal_type;
+    ev.goal_value_cents = after.goal_value_cents.value_or(kNoCents);
+    ev.goal_name = goal_name;
+    if (moved) {
+      Detach(entry);
+      Attach(entry, ContactFor(ws, View(u.email())));
+    }
+  }
+  ev.deleted_at = DeletedAt(u);
+  ev.updated_at = recorded_at;
+  AddToIndexes(ws, entry);
+  ContactEntry& contact = *ev.contact;
+  if (ev.live()) EnsureContact(ws, contact, recorded_at, lsn, position);
+  AddFrozenItem(ws, contact, entry, changes, op, TimelineId(lsn, position, TimelineSlot::kEvent),
+                recorded_at);
+  // The contact the event left keeps a record of where it went (D4).
+  if (moved) {
+    AddFrozenItem(ws, old_contact, entry, changes, op,
+                  TimelineId(lsn, position, TimelineSlot::kMovedAway), recorded_at);
+  }
+}
+
+}  // namespace
+
+WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at) {
+  if (stored == nullptr) return WriteKind::kInsert;
+  if (occurred_at > stored->occurred_at) return WriteKind::kNewer;
+  if (deleted_at != stored->deleted_at) return WriteKind::kDeleteRestore;
+  return WriteKind::kNoop;
+}
+
+bool ApplyEventUpsert(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
+                      log::Lsn lsn, unsigned position) {
+  const std::string_view event_name = View(u.event_name());
+  const std::string_view external_id = View(u.external_id());
+  const std::string* name = interner.Intern(event_name);
+  Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
+  const auto it = key_stripe.events.find(EventKeyView{name, external_id});
+  EventState* stored = it == key_stripe.events.end() ? nullptr : &it->second;
+  switch (DecideWrite(stored, u.occurred_at_us(), DeletedAt(u))) {
+    case WriteKind::kInsert:
+      InsertEvent(ws, interner, u, name, key_stripe, lsn, position);
+      return true;
+    case WriteKind::kNewer: UpdateEvent(ws, interner, u, *it, true, lsn, position); return true;
+    case WriteKind::kDeleteRestore:
+      UpdateEvent(ws, interner, u, *it, false, lsn, position);
+      return true;
+    case WriteKind::kNoop: return false;
+  }
+  TALLY_ASSERT_MSG(false, "unknown write kind");
+}
+
+bool ApplyContactErasure(Workspace& ws, std::string_view email) {
+  auto& contacts = ws.stripes[ContactStripe(email)].contacts;
+  const auto it = contacts.find(email);
+  if (it == contacts.end()) return false;
+  ContactState& contact = it->second;
+  for (EventEntry* entry : contact.events) {
+    Stripe& stripe = ws.stripes[EventStripe(*entry->first.event_name, entry->first.external_id)];
+    if (entry->second.live()) {
+      auto& index = stripe.by_name.at(entry->first.event_name);
+      index.erase(index.iterator_to(entry->second));
+    }
+    const auto event_it =
+        stripe.events.find(EventKeyView{entry->first.event_name, entry->first.external_id});
+    TALLY_ASSERT(event_it != stripe.events.end() && &*event_it == entry);
+    stripe.events.erase(event_it);
+  }
+  ws.events.fetch_sub(contact.events.size(), std::memory_order_relaxed);
+  ws.timeline_entries.fetch_sub(contact.timeline.size(), std::memory_order_relaxed);
+  if (contact.exists) ws.contacts.fetch_sub(1, std::memory_order_relaxed);
+  contacts.erase(it);
+  return true;
+}
+
+}  // namespace tally::engine

@@ -1,0 +1,43 @@
+// Record application: the one code path that turns a log record into state, used by live
+// writes (after their append) and by replay alike, so state is a pure function of the log.
+//
+// Thread safety: the caller holds, exclusively, the stripes of everything a record touches:
+// for an upsert the event key's stripe, the new email's stripe and the stripe of the email the
+// event is attached to now; for an erasure every stripe. Replay runs before the engine is
+// shared and needs no locks.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "engine/clock.h"
+#include "engine/string_interner.h"
+#include "engine/workspace.h"
+#include "log/log.h"
+
+namespace tally::schemas {
+struct EventUpsert;
+}
+
+namespace tally::engine {
+
+// The last-writer rule (D2) for a write with `occurred_at` / `deleted_at` (kNoTime: none)
+// against the stored event (null: none stored).
+enum class WriteKind {
+  kInsert,         // no stored event
+  kNewer,          // newer occurred_at: replaces the payload (COALESCE for goal fields)
+  kDeleteRestore,  // not newer but deleted_at differs: changes deleted_at only
+  kNoop,           // nothing to do; nothing is logged
+};
+WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at);
+
+// Applies one event upsert at `position` within the record with `lsn`; returns whether it
+// changed anything (false for kNoop).
+bool ApplyEventUpsert(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& upsert,
+                      log::Lsn lsn, unsigned position);
+
+// Erases the contact, the events attached to `email` and its timeline (D13); false when
+// nothing is stored under `email`.
+bool ApplyContactErasure(Workspace& ws, std::string_view email);
+
+}  // namespace tally::engine

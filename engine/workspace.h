@@ -1,0 +1,199 @@
+// Workspace: the in-memory state of one workspace — its custom events, the contacts (and
+// timelines and goal series) keyed by normalized email, and the per-event-name list index.
+//
+// Layout (docs/architecture.md has the picture):
+// - kStripeCount stripes, each with its own shared_mutex. An event lives in the stripe of
+//   hash(event_name, external_id); a contact lives in the stripe of hash(email); an event's
+//   entry in the event_name index lives in its event's stripe.
+// - Lock discipline: an event's fields are changed only while its key stripe AND the stripe of
+//   the contact it is attached to are held exclusively, so a reader holding either one shared
+//   may read them. A contact's timeline, goal series and event list are guarded by its stripe.
+// - Lock order: stripes are always taken in ascending index order (StripeSet below), never one
+//   after another out of order; the StringInterner's mutex is a leaf taken under stripes.
+// Maps are node-based, so EventEntry* and ContactEntry* stay valid until the entry is erased.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include <boost/intrusive/set.hpp>
+
+#include "engine/clock.h"
+#include "engine/goal_series.h"
+#include "engine/model.h"
+
+namespace tally::engine {
+
+inline constexpr unsigned kStripeCount = 64;  // one bit each in a StripeMask
+using StripeMask = std::uint64_t;
+
+inline constexpr TimeUs kNoTime = INT64_MIN;         // deleted_at absent
+inline constexpr std::int64_t kNoCents = INT64_MIN;  // goal_value absent
+
+struct EventKey {
+  const std::string* event_name;  // interned
+  std::string external_id;
+};
+
+struct ContactState;
+struct EventState;
+using ContactEntry = std::pair<const std::string, ContactState>;
+using EventEntry = std::pair<const EventKey, EventState>;
+
+using NameIndexHook =
+    boost::intrusive::set_member_hook<boost::intrusive::optimize_size<true>,
+                                      boost::intrusive::link_mode<boost::intrusive::normal_link>>;
+
+// One custom event's stored state (the key is in the map entry, see EventEntry).
+struct EventState {
+  const EventEntry* self = nullptr;        // back-pointer to the map entry holding this state
+  ContactEntry* contact = nullptr;         // the email it is attached to (always present)
+  const std::string* source = nullptr;     // interned
+  const std::string* goal_name = nullptr;  // interned; null when absent
+  std::string properties_json;
+  std::unique_ptr<std::string> integration_id;  // null when absent
+  TimeUs occurred_at = 0;
+  TimeUs deleted_at = kNoTime;
+  TimeUs created_at = 0;
+  TimeUs updated_at = 0;
+  std::int64_t goal_value_cents = kNoCents;
+  std::uint64_t seq = 0;          // unique, from the inserting record's LSN and position
+  std::uint32_t contact_pos = 0;  // index in contact->second.events
+  GoalType goal_type = GoalType::kNone;
+  bool insert_entry_derived = false;  // its timeline insert entry is still rendered from here
+  NameIndexHook name_hook;            // linked while live
+
+  bool live() const { return deleted_at == kNoTime; }
+};
+
+// Order of customEvents.list within one event_name: occurred_at DESC, external_id (D11).
+struct ListOrderLess {
+  bool operator()(const EventState& a, const EventState& b) const {
+    if (a.occurred_at != b.occurred_at) return a.occurred_at > b.occurred_at;
+    return a.self->first.external_id < b.self->first.external_id;
+  }
+};
+using NameIndex = boost::intrusive::set<
+    EventState, boost::intrusive::member_hook<EventState, NameIndexHook, &EventState::name_hook>,
+    boost::intrusive::compare<ListOrderLess>, boost::intrusive::constant_time_size<false>>;
+
+enum class TimelineOperation : std::uint8_t { kInsert, kUpdate, kDelete, kRestore };
+
+// A timeline entry whose content no longer follows from a live event: its kind, entity_id and
+// changes as they were written.
+struct FrozenTimelineEntry {
+  const std::string* event_name;  // interned
+  std::string external_id;
+  std::string changes_json;
+  TimelineOperation operation;
+};
+
+// One timeline entry. Only what cannot be derived is stored: a custom-event insert entry whose
+// event has not been written since is rendered from that event (`event`), and is frozen into
+// a FrozenTimelineEntry before the event's first later write; contact.created has no content.
+struct TimelineItem {
+  TimeUs created_at = 0;
+  std::uint64_t id = 0;  // record LSN << 8 | slot; orders entries with equal created_at
+  TimeUs db_created_at = 0;
+  std::variant<std::monostate, const EventEntry*, std::unique_ptr<FrozenTimelineEntry>> content;
+};
+
+// Goal series of one contact for one (goal type or any, goal name or any).
+inline constexpr std::uint8_t kAnyGoalType = 0xFF;
+struct GoalSeriesSlot {
+  std::uint8_t goal_type;        // a GoalType, or kAnyGoalType
+  const std::string* goal_name;  // interned; null means every name
+  GoalSeries series;
+};
+
+// Everything stored under one normalized email. The entry exists while the email has a
+// contact, an event or a timeline entry.
+struct ContactState {
+  bool exists = false;  // a contact was created (D7); an email may hold events without one
+  TimeUs created_at = 0;
+  TimeUs updated_at = 0;
+  std::vector<EventEntry*> events;     // attached events, live and deleted, unordered
+  std::vector<TimelineItem> timeline;  // ascending (created_at, id)
+  std::vector<GoalSeriesSlot> series;  // few slots, searched linearly
+};
+
+struct TransparentStringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct EventKeyView {
+  const std::string* event_name;
+  std::string_view external_id;
+};
+struct EventKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(const EventKeyView& k) const {
+    return std::hash<const void*>{}(k.event_name) * 31 +
+           std::hash<std::string_view>{}(k.external_id);
+  }
+  std::size_t operator()(const EventKey& k) const {
+    return (*this)(EventKeyView{k.event_name, k.external_id});
+  }
+};
+struct EventKeyEqual {
+  using is_transparent = void;
+  static EventKeyView View(const EventKey& k) { return {k.event_name, k.external_id}; }
+  static EventKeyView View(const EventKeyView& k) { return k; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return View(a).event_name == View(b).event_name && View(a).external_id == View(b).external_id;
+  }
+};
+
+struct alignas(64) Stripe {
+  mutable std::shared_mutex mu;
+  std::unordered_map<EventKey, EventState, EventKeyHash, EventKeyEqual> events;
+  std::unordered_map<std::string, ContactState, TransparentStringHash, std::equal_to<>> contacts;
+  std::unordered_map<const std::string*, NameIndex> by_name;  // live events per event_name
+};
+
+struct Workspace {
+  explicit Workspace(std::string workspace_id) : id(std::move(workspace_id)) {}
+  const std::string id;
+  std::array<Stripe, kStripeCount> stripes;
+  // Counters for Engine::GetStats, changed under the stripe locks of the change.
+  std::atomic<std::uint64_t> contacts{0};
+  std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> timeline_entries{0};
+};
+
+// Stripe of an event key and of an email. The key stripe hashes the name's text, not its
+// interned address, so it is the same in every run.
+unsigned EventStripe(std::string_view event_name, std::string_view external_id);
+unsigned ContactStripe(std::string_view email);
+inline StripeMask StripeBit(unsigned stripe) {
+  return StripeMask{1} << stripe;
+}
+
+// Holds the stripes of `mask` exclusively (or shared), taken in ascending index order.
+class StripeLocks {
+ public:
+  StripeLocks(const Workspace& ws, StripeMask mask, bool exclusive);
+  ~StripeLocks();
+  StripeLocks(const StripeLocks&) = delete;
+  StripeLocks& operator=(const StripeLocks&) = delete;
+  bool Holds(unsigned stripe) const { return (mask_ & StripeBit(stripe)) != 0; }
+
+ private:
+  const Workspace& ws_;
+  StripeMask mask_;
+  bool exclusive_;
+};
+
+}  // namespace tally::engine
