@@ -17,7 +17,7 @@ namespace {
 // GoalSeriesTree above that; docs/benchmarks.md ("## GoalSeries") has the measurements behind
 // the numbers. A tree goes back to flat only below kFlatMin, so that a series hovering at the
 // limit does not convert back and forth on every write.
-constexpr std::uint32_t kFlatMax = 64;
+constexpr std::uint32_t kFlatMax = 128;
 constexpr std::uint32_t kFlatMin = kFlatMax / 2;
 
 // Flat arrays grow by half, not double, because most series stay small and slack is memory
@@ -138,7 +138,9 @@ AggregateValue GoalSeries::Aggregate(AggregateOp op, const TimeRange& range) con
   GoalSummary summary;
   if (rep_) {
     const ClosedTimeBounds bounds = ToClosedBounds(range);
-    summary = rep_->tree ? rep_->tree->Query(bounds) : FlatQuery(rep_->flat(), bounds);
+    const SummaryFields fields = FieldsFor(op);
+    summary =
+        rep_->tree ? rep_->tree->Query(bounds, fields) : FlatQuery(rep_->flat(), bounds, fields);
   }
   return ToAggregateValue(op, summary);
 }

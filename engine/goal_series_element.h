@@ -67,6 +67,13 @@ struct GoalSummary {
   }
 };
 
+// What a query must compute: a count needs only positions, never the values.
+enum class SummaryFields : std::uint8_t { kCountOnly, kAll };
+
+inline SummaryFields FieldsFor(AggregateOp op) {
+  return op == AggregateOp::kCount ? SummaryFields::kCountOnly : SummaryFields::kAll;
+}
+
 // A TimeRange as closed bounds lo <= occurred_at <= hi; empty when lo > hi.
 struct ClosedTimeBounds {
   TimeUs lo = std::numeric_limits<TimeUs>::min();

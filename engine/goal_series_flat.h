@@ -25,13 +25,21 @@ inline const GoalElement* FlatLowerBound(std::span<const GoalElement> elements, 
                               });
 }
 
-// The summary of the elements with bounds.lo <= occurred_at <= bounds.hi. O(log n + matched).
-inline GoalSummary FlatQuery(std::span<const GoalElement> elements, ClosedTimeBounds bounds) {
+// The summary of the elements with bounds.lo <= occurred_at <= bounds.hi; with kCountOnly
+// only `count` is filled in. O(log n), plus the matched elements for kAll.
+inline GoalSummary FlatQuery(std::span<const GoalElement> elements, ClosedTimeBounds bounds,
+                             SummaryFields fields) {
   GoalSummary summary;
   const GoalElement* end = elements.data() + elements.size();
-  const GoalElement* it = std::partition_point(
+  const GoalElement* first = std::partition_point(
       elements.data(), end, [&](const GoalElement& e) { return e.occurred_at < bounds.lo; });
-  for (; it != end && it->occurred_at <= bounds.hi; ++it) summary.Add(*it);
+  const GoalElement* last = std::partition_point(
+      first, end, [&](const GoalElement& e) { return e.occurred_at <= bounds.hi; });
+  if (fields == SummaryFields::kCountOnly) {
+    summary.count = static_cast<std::uint64_t>(last - first);
+    return summary;
+  }
+  for (const GoalElement* it = first; it < last; ++it) summary.Add(*it);
   return summary;
 }
 

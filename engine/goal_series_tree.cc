@@ -256,9 +256,10 @@ void EraseFrom(Node* node, int height, TimeUs time, std::uint64_t seq, NodeCount
   }
 }
 
-void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, GoalSummary& out) {
+void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, SummaryFields fields,
+               GoalSummary& out) {
   if (height == 0) {
-    out.Add(FlatQuery(LeafElements(AsLeaf(node)), bounds));
+    out.Add(FlatQuery(LeafElements(AsLeaf(node)), bounds, fields));
     return;
   }
   const Inner* inner = AsInner(node);
@@ -269,7 +270,7 @@ void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, GoalSummar
     if (it->first_time >= bounds.lo && it->last_time <= bounds.hi) {
       out.Add(it->summary);
     } else {
-      QueryNode(it->child, height - 1, bounds, out);
+      QueryNode(it->child, height - 1, bounds, fields, out);
     }
   }
 }
@@ -323,9 +324,9 @@ void GoalSeriesTree::Erase(TimeUs occurred_at, std::uint64_t event_seq) {
   }
 }
 
-GoalSummary GoalSeriesTree::Query(ClosedTimeBounds bounds) const {
+GoalSummary GoalSeriesTree::Query(ClosedTimeBounds bounds, SummaryFields fields) const {
   GoalSummary summary;
-  if (!bounds.Empty()) QueryNode(root_, height_, bounds, summary);
+  if (!bounds.Empty()) QueryNode(root_, height_, bounds, fields, summary);
   return summary;
 }
 

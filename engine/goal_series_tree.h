@@ -37,8 +37,9 @@ class GoalSeriesTree {
   // Removes the element with this key; it must be present (asserted).
   void Erase(TimeUs occurred_at, std::uint64_t event_seq);
 
-  // The summary of the elements with bounds.lo <= occurred_at <= bounds.hi.
-  GoalSummary Query(ClosedTimeBounds bounds) const;
+  // The summary of the elements with bounds.lo <= occurred_at <= bounds.hi; with kCountOnly
+  // only `count` is filled in.
+  GoalSummary Query(ClosedTimeBounds bounds, SummaryFields fields) const;
 
   // The smallest occurred_at strictly greater than t, if any.
   std::optional<TimeUs> NextTimeAfter(TimeUs t) const;
