@@ -62,7 +62,7 @@ Result<std::vector<std::string>> FaultInjectingFileSystem::ListDir(
 Status FaultInjectingFileSystem::SyncDir(const std::filesystem::path& /*dir*/) {
   // Directory entries change only through Open/Rename/Remove, which this file system applies
   // to the real directory at once; there is nothing more to make durable.
-  return Check(Op::kSync);
+  return Check(Op::kSyncMetadata);
 }
 
 Result<FileHandle> FaultInjectingFileSystem::Open(const std::filesystem::path& path, bool create) {
@@ -105,7 +105,7 @@ Status FaultInjectingFileSystem::Truncate(FileHandle file, std::uint64_t bytes) 
 
 Status FaultInjectingFileSystem::SyncFile(FileHandle /*file*/) {
   // Allocate and ReadAt act on the real file directly, so only the fault matters here.
-  return Check(Op::kSync);
+  return Check(Op::kSyncMetadata);
 }
 
 Result<std::byte*> FaultInjectingFileSystem::Map(FileHandle file, std::uint64_t bytes) {

@@ -22,7 +22,8 @@ namespace tally::log::testing {
 
 class FaultInjectingFileSystem final : public FileSystem {
  public:
-  enum class Op { kAllocate, kSync, kMap, kRename, kRemove };
+  // kSync: SyncRange (msync of data); kSyncMetadata: SyncFile and SyncDir.
+  enum class Op { kAllocate, kSync, kSyncMetadata, kMap, kRename, kRemove };
 
   // The `n`-th call (1-based, counted from now) of `op` fails with `error_number`; with
   // `sticky`, every call after it fails too.

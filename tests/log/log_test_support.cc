@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log/log_reader.h"
+#include "log/record_format.h"
 #include "log/segment.h"
 #include "schemas/log_record_generated.h"
 
@@ -108,6 +109,24 @@ void WriteFileBytes(const std::filesystem::path& path, const std::vector<std::by
   out.write(reinterpret_cast<const char*>(bytes.data()),
             static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(out.good()) << path;
+}
+
+std::vector<FrameSpan> Frames(const std::vector<std::byte>& segment) {
+  std::vector<FrameSpan> frames;
+  std::uint64_t offset = kSegmentHeaderBytes;
+  while (offset + kFrameHeaderBytes <= segment.size()) {
+    FrameHeader header;
+    const std::span<const std::byte, kFrameHeaderBytes> raw(segment.data() + offset,
+                                                            kFrameHeaderBytes);
+    if (DecodeFrameHeader(raw, &header) != FrameHeaderState::kValid) {
+      break;
+    }
+    const std::uint64_t end = offset + FrameBytes(header.payload_bytes);
+    frames.push_back(FrameSpan{
+        .offset = offset, .payload_bytes = header.payload_bytes, .end = end, .lsn = header.lsn});
+    offset = end;
+  }
+  return frames;
 }
 
 void CopyDir(const std::filesystem::path& from, const std::filesystem::path& to) {

@@ -59,6 +59,15 @@ std::vector<std::filesystem::path> SegmentFiles(const std::filesystem::path& dir
 std::vector<std::byte> ReadFileBytes(const std::filesystem::path& path);
 void WriteFileBytes(const std::filesystem::path& path, const std::vector<std::byte>& bytes);
 
+// Where each frame of a segment file's bytes lies (walking valid headers from the first).
+struct FrameSpan {
+  std::uint64_t offset = 0;         // of the header
+  std::uint64_t payload_bytes = 0;  // without padding
+  std::uint64_t end = 0;            // one past the padding
+  Lsn lsn = 0;
+};
+std::vector<FrameSpan> Frames(const std::vector<std::byte>& segment);
+
 // Copies every file of `from` into `to` (which must exist and be empty).
 void CopyDir(const std::filesystem::path& from, const std::filesystem::path& to);
 
