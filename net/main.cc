@@ -1,0 +1,47 @@
+// tally: the server binary's entry point. Parses the command line (net/cli.h) and runs one
+// subcommand; exit codes 0 success, 1 runtime failure, 2 usage error (contract §1).
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "net/cli.h"
+#include "net/keys_command.h"
+#include "net/serve_command.h"
+
+int main(int argc, char** argv) {
+  using namespace tally::net;
+  CLI::App app("tally: Notifuse-compatible custom events, goals and timelines, in memory", "tally");
+  CliArgs args;
+  CliCommands commands = DefineCli(app, args);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      return app.exit(e);  // --help, --version
+    }
+    std::fprintf(stderr, "tally: %s (see --help)\n", e.what());
+    return 2;
+  }
+  if (commands.serve->parsed()) {
+    tally::Status s = ResolveServeEnums(args);
+    if (s.ok()) {
+      s = args.serve.Validate();
+    }
+    if (!s.ok()) {
+      std::fprintf(stderr, "tally: %s\n", std::string(s.message()).c_str());
+      return 2;
+    }
+    return RunServe(args.serve);
+  }
+  if (commands.keys_add->parsed()) {
+    return RunKeysAdd(args.keys_add);
+  }
+  if (commands.keys_list->parsed()) {
+    return RunKeysList(args.keys_list);
+  }
+  if (commands.keys_revoke->parsed()) {
+    return RunKeysRevoke(args.keys_revoke);
+  }
+  std::fprintf(stderr, "tally: no command given (see --help)\n");
+  return 2;
+}

@@ -1,0 +1,46 @@
+// Router: the one request handler of the server. Matches the route, enforces its method,
+// authenticates the key, checks the content type of writes, and calls the endpoint's handler;
+// it never touches a socket (the session does) and calls only the engine's and the log's API.
+//
+// Until SetEngine is called (the log is still being replayed) /livez answers 200, /readyz
+// 503 "replaying the log" and every API endpoint 503.
+//
+// Thread safety: Handle and MayWaitForSync may be called from any number of threads at once;
+// SetLog/SetEngine publish their pointer with release semantics and may race with Handle. The
+// engine, log, key ring and metrics must outlive the Router.
+#pragma once
+
+#include <atomic>
+
+#include "engine/engine.h"
+#include "log/log.h"
+#include "net/http_message.h"
+#include "net/key_ring.h"
+#include "net/metrics.h"
+
+namespace tally::net {
+
+class Router final : public RequestHandler {
+ public:
+  Router(KeyRing& keys, Metrics& metrics, log::SyncPolicy sync);
+
+  void SetLog(log::Log* log) { log_.store(log, std::memory_order_release); }
+  void SetEngine(engine::Engine* engine) { engine_.store(engine, std::memory_order_release); }
+
+  HttpResponse Handle(HttpRequest& request) override;
+  bool MayWaitForSync(const HttpRequest& request) const override;
+
+  MetricsSnapshot Snapshot() const;
+
+ private:
+  HttpResponse Dispatch(HttpRequest& request, Route route);
+  HttpResponse Readyz() const;
+
+  KeyRing& keys_;
+  Metrics& metrics_;
+  const log::SyncPolicy sync_;
+  std::atomic<log::Log*> log_{nullptr};
+  std::atomic<engine::Engine*> engine_{nullptr};
+};
+
+}  // namespace tally::net
