@@ -118,8 +118,13 @@ struct Log::Impl {
 
 Result<Reservation> Log::Impl::Reserve(std::uint64_t frame_bytes) {
   std::unique_lock lock(reserve_mu);
-  // The done-flag ring has a slot per in-flight LSN; wait (rarely) for a stalled copy.
+  // The done-flag ring has a slot per LSN not yet passed by the watermark. When it is full,
+  // move the watermark over finished copies; wait only if the oldest copy is still running.
   while (!watermark.HasRoomFor(next_lsn)) {
+    watermark.Advance();
+    if (watermark.HasRoomFor(next_lsn)) {
+      break;
+    }
     lock.unlock();
     std::this_thread::yield();
     lock.lock();
@@ -187,7 +192,7 @@ Status Log::Impl::SyncWritten() {
   if (failed()) {
     return Error();
   }
-  const Lsn written = watermark.written();
+  const Lsn written = watermark.Advance();
   const Lsn durable = durable_lsn.load(std::memory_order_acquire);
   if (written <= durable) {
     return Status::Ok();
@@ -380,7 +385,7 @@ Status Log::Sync() {
   Impl& impl = *impl_;
   const Lsn target = impl.last_lsn.load(std::memory_order_acquire);
   // Appends reserved before this call finish their copies within moments.
-  while (impl.watermark.written() < target && !impl.failed()) {
+  while (impl.watermark.Advance() < target && !impl.failed()) {
     std::this_thread::yield();
   }
   TALLY_RETURN_IF_ERROR(impl.SyncWritten());
@@ -439,7 +444,7 @@ Result<LogReader> Log::Read(Lsn from) const {
 Result<std::size_t> Log::DeleteSegmentsBelow(Lsn lsn) {
   Impl& impl = *impl_;
   // Never delete a segment that an appender may still be copying into.
-  const Lsn limit = std::min(lsn, impl.watermark.written() + 1);
+  const Lsn limit = std::min(lsn, impl.watermark.Advance() + 1);
   const std::vector<std::shared_ptr<Segment>> taken = impl.segments->TakeBelow(limit);
   for (const auto& segment : taken) {
     TALLY_RETURN_IF_ERROR(impl.fs->Remove(segment->path()));
