@@ -37,7 +37,7 @@ class Recoverer {
   Status LoadSegments();
   Status LoadSegment(std::uint64_t seq, bool last, bool* stop);
   Status WalkFrames();
-  std::optional<FoundAt> FindValidAfter(std::size_t index, std::uint64_t offset) const;
+  std::optional<FoundAt> FindValidAfter(std::size_t index, std::uint64_t offset, Lsn lsn_min) const;
   Status TruncateAt(std::size_t index, std::uint64_t offset);
   Status SetAside(const std::filesystem::path& path);
   Status CopyAside(const Segment& segment);
@@ -198,7 +198,7 @@ Status Recoverer::WalkFrames() {
       offset = kSegmentHeaderBytes;
       continue;
     }
-    const std::optional<FoundAt> found = FindValidAfter(index, offset + kFrameAlignment);
+    const std::optional<FoundAt> found = FindValidAfter(index, offset + kFrameAlignment, expected);
     if (!found.has_value() || expected > durable_hint) {
       TALLY_RETURN_IF_ERROR(TruncateAt(index, offset));
       break;
@@ -237,11 +237,17 @@ Status Recoverer::WalkFrames() {
   return Status::Ok();
 }
 
-std::optional<FoundAt> Recoverer::FindValidAfter(std::size_t index, std::uint64_t offset) const {
+// The first frame after (index, offset) whose checksums verify and whose LSN is at least
+// `lsn_min` (a lower LSN cannot continue the log, whatever it is).
+std::optional<FoundAt> Recoverer::FindValidAfter(std::size_t index, std::uint64_t offset,
+                                                 Lsn lsn_min) const {
   for (std::size_t i = index; i < segments_.size(); ++i) {
-    const std::uint64_t from = i == index ? offset : kSegmentHeaderBytes;
-    if (auto frame = FindNextValidFrame(Bytes(i), from)) {
-      return FoundAt{.index = i, .frame = *frame};
+    std::uint64_t from = i == index ? offset : kSegmentHeaderBytes;
+    while (auto frame = FindNextValidFrame(Bytes(i), from)) {
+      if (frame->header.lsn >= lsn_min) {
+        return FoundAt{.index = i, .frame = *frame};
+      }
+      from = frame->offset + kFrameAlignment;
     }
   }
   return std::nullopt;
