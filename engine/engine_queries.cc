@@ -61,22 +61,24 @@ std::vector<Event> ListByName(const Workspace& ws, const std::string* name, std:
   std::vector<Event> out;
   if (name == nullptr) return out;
   StripeLocks locks(ws, ~StripeMask{0}, /*exclusive=*/false);
-  using Cursor = std::pair<NameIndex::const_iterator, NameIndex::const_iterator>;
-  const auto later = [](const Cursor& a, const Cursor& b) {
-    return ListOrderLess{}(*b.first, *a.first);
+  // The heap's top is the cursor whose event comes first in list order: the newest, then the
+  // smallest external_id.
+  const auto later = [](const NameIndex::Cursor& a, const NameIndex::Cursor& b) {
+    if (a.occurred_at() != b.occurred_at()) return a.occurred_at() < b.occurred_at();
+    return a.entry()->first.external_id > b.entry()->first.external_id;
   };
-  std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heads(later);
+  std::priority_queue<NameIndex::Cursor, std::vector<NameIndex::Cursor>, decltype(later)> heads(
+      later);
   for (const Stripe& stripe : ws.stripes) {
     const auto it = stripe.by_name.find(name);
-    if (it != stripe.by_name.end() && !it->second.empty()) {
-      heads.emplace(it->second.begin(), it->second.end());
-    }
+    if (it != stripe.by_name.end() && !it->second.empty()) heads.emplace(it->second);
   }
   for (std::size_t rank = 0; !heads.empty() && out.size() < limit; ++rank) {
-    Cursor head = heads.top();
+    NameIndex::Cursor head = heads.top();
     heads.pop();
-    if (rank >= offset) out.push_back(ToEvent(*head.first->self));
-    if (++head.first != head.second) heads.push(head);
+    if (rank >= offset) out.push_back(ToEvent(*head.entry()));
+    head.Next();
+    if (!head.done()) heads.push(head);
   }
   return out;
 }

@@ -42,8 +42,7 @@ void AddToIndexes(Workspace& ws, EventEntry& entry) {
   EventState& ev = entry.second;
   if (!ev.live()) return;
   Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
-  const bool inserted = stripe.by_name[entry.first.event_name].insert(ev).second;
-  TALLY_ASSERT(inserted);
+  stripe.by_name[entry.first.event_name].Insert(&entry);
   if (ev.goal_type != GoalType::kNone) AddGoalEvent(ev.contact->second, ev);
 }
 
@@ -53,7 +52,7 @@ void RemoveFromIndexes(Workspace& ws, EventEntry& entry) {
   Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
   auto index = stripe.by_name.find(entry.first.event_name);
   TALLY_ASSERT(index != stripe.by_name.end());
-  index->second.erase(index->second.iterator_to(ev));
+  index->second.Erase(&entry);
   if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(ev.contact->second, ev);
 }
 
@@ -85,7 +84,6 @@ void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   TALLY_ASSERT(inserted);
   EventEntry& entry = *it;
   EventState& ev = entry.second;
-  ev.self = &entry;
   ev.source = interner.Intern(View(u.source()));
   if (u.goal_name()) ev.goal_name = interner.Intern(View(u.goal_name()));
   ev.properties_json = View(u.properties_json());
@@ -230,8 +228,7 @@ bool ApplyContactErasure(Workspace& ws, std::string_view email) {
   for (EventEntry* entry : contact.events) {
     Stripe& stripe = ws.stripes[EventStripe(*entry->first.event_name, entry->first.external_id)];
     if (entry->second.live()) {
-      auto& index = stripe.by_name.at(entry->first.event_name);
-      index.erase(index.iterator_to(entry->second));
+      stripe.by_name.at(entry->first.event_name).Erase(entry);
     }
     const auto event_it =
         stripe.events.find(EventKeyView{entry->first.event_name, entry->first.external_id});

@@ -26,11 +26,11 @@
 #include <variant>
 #include <vector>
 
-#include <boost/intrusive/set.hpp>
-
 #include "engine/clock.h"
 #include "engine/goal_series.h"
 #include "engine/model.h"
+#include "engine/name_index.h"
+#include "engine/workspace_fwd.h"
 
 namespace tally::engine {
 
@@ -45,18 +45,8 @@ struct EventKey {
   std::string external_id;
 };
 
-struct ContactState;
-struct EventState;
-using ContactEntry = std::pair<const std::string, ContactState>;
-using EventEntry = std::pair<const EventKey, EventState>;
-
-using NameIndexHook =
-    boost::intrusive::set_member_hook<boost::intrusive::optimize_size<true>,
-                                      boost::intrusive::link_mode<boost::intrusive::normal_link>>;
-
 // One custom event's stored state (the key is in the map entry, see EventEntry).
 struct EventState {
-  const EventEntry* self = nullptr;        // back-pointer to the map entry holding this state
   ContactEntry* contact = nullptr;         // the email it is attached to (always present)
   const std::string* source = nullptr;     // interned
   const std::string* goal_name = nullptr;  // interned; null when absent
@@ -71,21 +61,9 @@ struct EventState {
   std::uint32_t contact_pos = 0;  // index in contact->second.events
   GoalType goal_type = GoalType::kNone;
   bool insert_entry_derived = false;  // its timeline insert entry is still rendered from here
-  NameIndexHook name_hook;            // linked while live
 
   bool live() const { return deleted_at == kNoTime; }
 };
-
-// Order of customEvents.list within one event_name: occurred_at DESC, external_id (D11).
-struct ListOrderLess {
-  bool operator()(const EventState& a, const EventState& b) const {
-    if (a.occurred_at != b.occurred_at) return a.occurred_at > b.occurred_at;
-    return a.self->first.external_id < b.self->first.external_id;
-  }
-};
-using NameIndex = boost::intrusive::set<
-    EventState, boost::intrusive::member_hook<EventState, NameIndexHook, &EventState::name_hook>,
-    boost::intrusive::compare<ListOrderLess>, boost::intrusive::constant_time_size<false>>;
 
 enum class TimelineOperation : std::uint8_t { kInsert, kUpdate, kDelete, kRestore };
 

@@ -1,0 +1,79 @@
+#include "engine/name_index.h"
+
+#include <algorithm>
+
+#include "engine/workspace.h"
+#include "log/assert.h"
+
+namespace tally::engine {
+
+bool NameIndex::Less(const Item& a, const Item& b) {
+  if (a.occurred_at != b.occurred_at) return a.occurred_at < b.occurred_at;
+  return a.entry->first.external_id > b.entry->first.external_id;
+}
+
+std::size_t NameIndex::BlockFor(const Item& item) const {
+  // The first block whose last item is not below `item`; the last block when none is.
+  const auto it = std::partition_point(
+      blocks_.begin(), blocks_.end(),
+      [&](const std::vector<Item>& block) { return Less(block.back(), item); });
+  return it == blocks_.end() ? blocks_.size() - 1 : static_cast<std::size_t>(it - blocks_.begin());
+}
+
+void NameIndex::Insert(const EventEntry* entry) {
+  const Item item{entry->second.occurred_at, entry};
+  if (blocks_.empty()) {
+    blocks_.emplace_back().push_back(item);
+    return;
+  }
+  const std::size_t b = BlockFor(item);
+  std::vector<Item>& block = blocks_[b];
+  const auto at = std::lower_bound(block.begin(), block.end(), item, Less);
+  TALLY_ASSERT(at == block.end() || at->entry != entry);
+  block.insert(at, item);
+  if (block.size() > kBlockItemsMax) {
+    // Split in half so that both halves have room before the next split.
+    std::vector<Item> upper(block.begin() + kBlockItemsMax / 2, block.end());
+    block.resize(kBlockItemsMax / 2);
+    blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
+  }
+}
+
+void NameIndex::Erase(const EventEntry* entry) {
+  const Item item{entry->second.occurred_at, entry};
+  TALLY_ASSERT(!blocks_.empty());
+  const std::size_t b = BlockFor(item);
+  std::vector<Item>& block = blocks_[b];
+  const auto at = std::lower_bound(block.begin(), block.end(), item, Less);
+  TALLY_ASSERT_MSG(at != block.end() && at->entry == entry, "erasing an event not in the index");
+  block.erase(at);
+  if (block.empty()) blocks_.erase(blocks_.begin() + static_cast<std::ptrdiff_t>(b));
+}
+
+std::size_t NameIndex::size() const {
+  std::size_t n = 0;
+  for (const auto& block : blocks_) n += block.size();
+  return n;
+}
+
+NameIndex::Cursor::Cursor(const NameIndex& index)
+    : index_(&index),
+      block_(index.blocks_.size()),
+      item_(index.blocks_.empty() ? 0 : index.blocks_.back().size()) {}
+
+const EventEntry* NameIndex::Cursor::entry() const {
+  TALLY_ASSERT(!done());
+  return index_->blocks_[block_ - 1][item_ - 1].entry;
+}
+
+TimeUs NameIndex::Cursor::occurred_at() const {
+  TALLY_ASSERT(!done());
+  return index_->blocks_[block_ - 1][item_ - 1].occurred_at;
+}
+
+void NameIndex::Cursor::Next() {
+  TALLY_ASSERT(!done());
+  if (--item_ == 0 && --block_ > 0) item_ = index_->blocks_[block_ - 1].size();
+}
+
+}  // namespace tally::engine

@@ -1,0 +1,16 @@
+// Forward declarations of the workspace state types (engine/workspace.h), for headers that
+// only pass pointers to them. No thread-safety concerns: declarations only.
+#pragma once
+
+#include <string>
+#include <utility>
+
+namespace tally::engine {
+
+struct EventKey;
+struct EventState;
+struct ContactState;
+using EventEntry = std::pair<const EventKey, EventState>;
+using ContactEntry = std::pair<const std::string, ContactState>;
+
+}  // namespace tally::engine
