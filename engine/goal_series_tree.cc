@@ -1,6 +1,7 @@
 #include "engine/goal_series_tree.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "engine/goal_series_flat.h"
 #include "log/assert.h"
@@ -25,23 +26,33 @@ constexpr std::uint32_t kInnerMax = 32;
 constexpr std::uint32_t kLeafMin = kLeafMax / 4;
 constexpr std::uint32_t kInnerMin = kInnerMax / 4;
 
+struct Leaf : Node {
+  GoalElement items[kLeafMax];
+};
+
+// An inner node describes each child by its first key, last occurred_at and summary. The
+// fields are stored column by column so that a query reads only the columns it needs, a few
+// cache lines per node, instead of every child's whole description.
+struct Inner : Node {
+  TimeUs first_time[kInnerMax];
+  std::uint64_t first_seq[kInnerMax];
+  TimeUs last_time[kInnerMax];
+  std::uint64_t count[kInnerMax];
+  std::uint64_t valued[kInnerMax];
+  Int128 sum[kInnerMax];
+  std::int64_t min[kInnerMax];
+  std::int64_t max[kInnerMax];
+  Node* child[kInnerMax];
+};
+
+// One child's description, as a value, on its way into or out of an Inner's columns.
 struct ChildEntry {
-  TimeUs first_time;
-  std::uint64_t first_seq;
-  TimeUs last_time;
+  TimeUs first_time = 0;
+  std::uint64_t first_seq = 0;
+  TimeUs last_time = 0;
   GoalSummary summary;
-  Node* child;
+  Node* child = nullptr;
 };
-
-template <typename Item, std::uint32_t kMax>
-struct ArrayNode : Node {
-  using ItemType = Item;
-  static constexpr std::uint32_t kCapacity = kMax;
-  Item items[kMax];
-};
-
-using Leaf = ArrayNode<GoalElement, kLeafMax>;
-using Inner = ArrayNode<ChildEntry, kInnerMax>;
 
 Leaf* AsLeaf(Node* node) {
   return static_cast<Leaf*>(node);
@@ -60,14 +71,72 @@ std::span<const GoalElement> LeafElements(const Leaf* leaf) {
   return {leaf->items, leaf->size};
 }
 
+std::uint32_t Capacity(const Leaf*) {
+  return kLeafMax;
+}
+std::uint32_t Capacity(const Inner*) {
+  return kInnerMax;
+}
 std::uint32_t MinSize(int height) {
   return height == 0 ? kLeafMin : kInnerMin;
 }
 
-// The parent's entry for a non-empty node.
+// Calls f(dst_column, src_column) for every column of two inner nodes.
+template <typename F>
+void ForEachColumn(Inner* dst, const Inner* src, F&& f) {
+  f(dst->first_time, src->first_time);
+  f(dst->first_seq, src->first_seq);
+  f(dst->last_time, src->last_time);
+  f(dst->count, src->count);
+  f(dst->valued, src->valued);
+  f(dst->sum, src->sum);
+  f(dst->min, src->min);
+  f(dst->max, src->max);
+  f(dst->child, src->child);
+}
+
+// memmove semantics: the ranges may overlap (shifts within one node).
+void MoveItems(Leaf* dst, std::uint32_t dst_pos, const Leaf* src, std::uint32_t src_pos,
+               std::uint32_t n) {
+  std::memmove(dst->items + dst_pos, src->items + src_pos, n * sizeof(GoalElement));
+}
+void MoveItems(Inner* dst, std::uint32_t dst_pos, const Inner* src, std::uint32_t src_pos,
+               std::uint32_t n) {
+  ForEachColumn(dst, src, [&](auto* dst_column, const auto* src_column) {
+    std::memmove(dst_column + dst_pos, src_column + src_pos, n * sizeof(dst_column[0]));
+  });
+}
+
+void SetItem(Leaf* leaf, std::uint32_t i, const GoalElement& element) {
+  leaf->items[i] = element;
+}
+void SetItem(Inner* inner, std::uint32_t i, const ChildEntry& entry) {
+  inner->first_time[i] = entry.first_time;
+  inner->first_seq[i] = entry.first_seq;
+  inner->last_time[i] = entry.last_time;
+  inner->count[i] = entry.summary.count;
+  inner->valued[i] = entry.summary.valued;
+  inner->sum[i] = entry.summary.sum;
+  inner->min[i] = entry.summary.min;
+  inner->max[i] = entry.summary.max;
+  inner->child[i] = entry.child;
+}
+
+// Adds the summaries of children [begin, end) of `inner`; with kCountOnly only the counts.
+void AddChildren(const Inner* inner, std::uint32_t begin, std::uint32_t end, SummaryFields fields,
+                 GoalSummary& out) {
+  for (std::uint32_t i = begin; i < end; ++i) out.count += inner->count[i];
+  if (fields == SummaryFields::kCountOnly) return;
+  for (std::uint32_t i = begin; i < end; ++i) out.valued += inner->valued[i];
+  for (std::uint32_t i = begin; i < end; ++i) out.sum += inner->sum[i];
+  for (std::uint32_t i = begin; i < end; ++i) out.min = std::min(out.min, inner->min[i]);
+  for (std::uint32_t i = begin; i < end; ++i) out.max = std::max(out.max, inner->max[i]);
+}
+
+// The parent's entry for a non-empty node, computed from the node's contents.
 ChildEntry MakeEntry(Node* node, int height) {
   TALLY_ASSERT(node->size > 0);
-  ChildEntry entry{};
+  ChildEntry entry;
   entry.child = node;
   if (height == 0) {
     const Leaf* leaf = AsLeaf(node);
@@ -77,23 +146,67 @@ ChildEntry MakeEntry(Node* node, int height) {
     for (std::uint32_t i = 0; i < leaf->size; ++i) entry.summary.Add(leaf->items[i]);
   } else {
     const Inner* inner = AsInner(node);
-    entry.first_time = inner->items[0].first_time;
-    entry.first_seq = inner->items[0].first_seq;
-    entry.last_time = inner->items[inner->size - 1].last_time;
-    for (std::uint32_t i = 0; i < inner->size; ++i) entry.summary.Add(inner->items[i].summary);
+    entry.first_time = inner->first_time[0];
+    entry.first_seq = inner->first_seq[0];
+    entry.last_time = inner->last_time[inner->size - 1];
+    AddChildren(inner, 0, inner->size, SummaryFields::kAll, entry.summary);
   }
   return entry;
+}
+
+// Folds a newly inserted element of child i into its entry.
+void AddToEntry(Inner* inner, std::uint32_t i, const GoalElement& element) {
+  ++inner->count[i];
+  if (element.HasValue()) {
+    ++inner->valued[i];
+    inner->sum[i] += element.cents;
+    inner->min[i] = std::min(inner->min[i], element.cents);
+    inner->max[i] = std::max(inner->max[i], element.cents);
+  }
+  if (KeyLess(element.occurred_at, element.event_seq, inner->first_time[i], inner->first_seq[i])) {
+    inner->first_time[i] = element.occurred_at;
+    inner->first_seq[i] = element.event_seq;
+  }
+  inner->last_time[i] = std::max(inner->last_time[i], element.occurred_at);
+}
+
+// Takes an erased element of child i out of its entry's count and sum. Returns false when
+// the element may have been the child's min, max, first key or last time; the caller then
+// recomputes the entry from the child.
+bool RemoveFromEntry(Inner* inner, std::uint32_t i, const GoalElement& element) {
+  TALLY_ASSERT(inner->count[i] > 0);
+  --inner->count[i];
+  if (element.HasValue()) {
+    --inner->valued[i];
+    inner->sum[i] -= element.cents;
+    if (element.cents == inner->min[i] || element.cents == inner->max[i]) return false;
+  }
+  return !(element.occurred_at == inner->first_time[i] &&
+           element.event_seq == inner->first_seq[i]) &&
+         element.occurred_at != inner->last_time[i];
+}
+
+// The first index in [begin, end) for which pred is false (pred must be true then false).
+template <typename Pred>
+std::uint32_t PartitionIndex(std::uint32_t begin, std::uint32_t end, Pred pred) {
+  while (begin < end) {
+    const std::uint32_t mid = begin + (end - begin) / 2;
+    if (pred(mid)) {
+      begin = mid + 1;
+    } else {
+      end = mid;
+    }
+  }
+  return begin;
 }
 
 // The child whose key range holds (time, seq): the last child whose first key is <= it, or
 // the first child when the key precedes them all.
 std::uint32_t RouteIndex(const Inner* inner, TimeUs time, std::uint64_t seq) {
-  const ChildEntry* begin = inner->items;
-  const ChildEntry* end = inner->items + inner->size;
-  const ChildEntry* after = std::upper_bound(begin, end, 0, [&](int, const ChildEntry& entry) {
-    return KeyLess(time, seq, entry.first_time, entry.first_seq);
+  const std::uint32_t after = PartitionIndex(0, inner->size, [&](std::uint32_t i) {
+    return !KeyLess(time, seq, inner->first_time[i], inner->first_seq[i]);
   });
-  return after == begin ? 0 : static_cast<std::uint32_t>(after - begin - 1);
+  return after == 0 ? 0 : after - 1;
 }
 
 template <typename N>
@@ -103,11 +216,11 @@ N* NewNode(std::size_t& count) {
 }
 
 // Inserts `item` at `pos` of a node that has room for it.
-template <typename N>
-void ShiftInsert(N* node, std::uint32_t pos, const typename N::ItemType& item) {
-  TALLY_ASSERT(pos <= node->size && node->size < N::kCapacity);
-  std::copy_backward(node->items + pos, node->items + node->size, node->items + node->size + 1);
-  node->items[pos] = item;
+template <typename N, typename Item>
+void ShiftInsert(N* node, std::uint32_t pos, const Item& item) {
+  TALLY_ASSERT(pos <= node->size && node->size < Capacity(node));
+  MoveItems(node, pos + 1, node, pos, node->size - pos);
+  SetItem(node, pos, item);
   ++node->size;
 }
 
@@ -116,10 +229,9 @@ void ShiftInsert(N* node, std::uint32_t pos, const typename N::ItemType& item) {
 // with the new element alone, so series appended in time order fill their leaves. Inner nodes
 // always split in half so that every inner node but the root keeps at least two children,
 // which Rebalance relies on.
-template <typename N>
-N* InsertItem(N* node, std::uint32_t pos, const typename N::ItemType& item, bool append_split,
-              std::size_t& count) {
-  if (node->size < N::kCapacity) {
+template <typename N, typename Item>
+N* InsertItem(N* node, std::uint32_t pos, const Item& item, bool append_split, std::size_t& count) {
+  if (node->size < Capacity(node)) {
     ShiftInsert(node, pos, item);
     return nullptr;
   }
@@ -129,7 +241,7 @@ N* InsertItem(N* node, std::uint32_t pos, const typename N::ItemType& item, bool
     return right;
   }
   const std::uint32_t half = node->size / 2;
-  std::copy(node->items + half, node->items + node->size, right->items);
+  MoveItems(right, 0, node, half, node->size - half);
   right->size = node->size - half;
   node->size = half;
   if (pos <= half) {
@@ -143,7 +255,7 @@ N* InsertItem(N* node, std::uint32_t pos, const typename N::ItemType& item, bool
 template <typename N>
 void EraseItem(N* node, std::uint32_t pos) {
   TALLY_ASSERT(pos < node->size);
-  std::copy(node->items + pos + 1, node->items + node->size, node->items + pos);
+  MoveItems(node, pos, node, pos + 1, node->size - pos - 1);
   --node->size;
 }
 
@@ -152,8 +264,8 @@ void EraseItem(N* node, std::uint32_t pos) {
 template <typename N>
 bool MergeOrBalance(N* left, N* right) {
   const std::uint32_t total = left->size + right->size;
-  if (total <= N::kCapacity) {
-    std::copy(right->items, right->items + right->size, left->items + left->size);
+  if (total <= Capacity(left)) {
+    MoveItems(left, left->size, right, 0, right->size);
     left->size = total;
     right->size = 0;
     return true;
@@ -161,13 +273,12 @@ bool MergeOrBalance(N* left, N* right) {
   const std::uint32_t left_target = total / 2;
   if (left->size > left_target) {
     const std::uint32_t moved = left->size - left_target;
-    std::copy_backward(right->items, right->items + right->size,
-                       right->items + right->size + moved);
-    std::copy(left->items + left_target, left->items + left->size, right->items);
+    MoveItems(right, moved, right, 0, right->size);
+    MoveItems(right, 0, left, left_target, moved);
   } else {
     const std::uint32_t moved = left_target - left->size;
-    std::copy(right->items, right->items + moved, left->items + left->size);
-    std::copy(right->items + moved, right->items + right->size, right->items);
+    MoveItems(left, left->size, right, 0, moved);
+    MoveItems(right, 0, right, moved, right->size - moved);
   }
   left->size = left_target;
   right->size = total - left_target;
@@ -180,7 +291,7 @@ void FreeSubtree(Node* node, int height) {
     return;
   }
   Inner* inner = AsInner(node);
-  for (std::uint32_t i = 0; i < inner->size; ++i) FreeSubtree(inner->items[i].child, height - 1);
+  for (std::uint32_t i = 0; i < inner->size; ++i) FreeSubtree(inner->child[i], height - 1);
   delete inner;
 }
 
@@ -202,10 +313,13 @@ Node* InsertInto(Node* node, int height, const GoalElement& element, NodeCounts 
   }
   Inner* inner = AsInner(node);
   const std::uint32_t i = RouteIndex(inner, element.occurred_at, element.event_seq);
-  Node* child = inner->items[i].child;
+  Node* child = inner->child[i];
   Node* split = InsertInto(child, height - 1, element, counts);
-  inner->items[i] = MakeEntry(child, height - 1);
-  if (split == nullptr) return nullptr;
+  if (split == nullptr) {
+    AddToEntry(inner, i, element);
+    return nullptr;
+  }
+  SetItem(inner, i, MakeEntry(child, height - 1));
   return InsertItem(inner, i + 1, MakeEntry(split, height - 1), /*append_split=*/false,
                     counts.inners);
 }
@@ -216,8 +330,8 @@ void Rebalance(Inner* inner, std::uint32_t i, int child_height, NodeCounts count
   TALLY_ASSERT_MSG(inner->size >= 2, "an inner node always has a sibling for each child");
   const std::uint32_t left = i > 0 ? i - 1 : i;
   const std::uint32_t right = left + 1;
-  Node* left_node = inner->items[left].child;
-  Node* right_node = inner->items[right].child;
+  Node* left_node = inner->child[left];
+  Node* right_node = inner->child[right];
   const bool merged = child_height == 0 ? MergeOrBalance(AsLeaf(left_node), AsLeaf(right_node))
                                         : MergeOrBalance(AsInner(left_node), AsInner(right_node));
   if (merged) {
@@ -230,30 +344,33 @@ void Rebalance(Inner* inner, std::uint32_t i, int child_height, NodeCounts count
     }
     EraseItem(inner, right);
   } else {
-    inner->items[right] = MakeEntry(right_node, child_height);
+    SetItem(inner, right, MakeEntry(right_node, child_height));
   }
-  inner->items[left] = MakeEntry(left_node, child_height);
+  SetItem(inner, left, MakeEntry(left_node, child_height));
 }
 
-void EraseFrom(Node* node, int height, TimeUs time, std::uint64_t seq, NodeCounts counts) {
+// Erases the key from the subtree and returns the erased element.
+GoalElement EraseFrom(Node* node, int height, TimeUs time, std::uint64_t seq, NodeCounts counts) {
   if (height == 0) {
     Leaf* leaf = AsLeaf(node);
     const GoalElement* pos = FlatLowerBound(LeafElements(leaf), time, seq);
     TALLY_ASSERT_MSG(
         pos != leaf->items + leaf->size && pos->occurred_at == time && pos->event_seq == seq,
         "GoalSeries: erased key is not present");
+    const GoalElement erased = *pos;
     EraseItem(leaf, static_cast<std::uint32_t>(pos - leaf->items));
-    return;
+    return erased;
   }
   Inner* inner = AsInner(node);
   const std::uint32_t i = RouteIndex(inner, time, seq);
-  Node* child = inner->items[i].child;
-  EraseFrom(child, height - 1, time, seq, counts);
+  Node* child = inner->child[i];
+  const GoalElement erased = EraseFrom(child, height - 1, time, seq, counts);
   if (child->size < MinSize(height - 1)) {
     Rebalance(inner, i, height - 1, counts);
-  } else {
-    inner->items[i] = MakeEntry(child, height - 1);
+  } else if (!RemoveFromEntry(inner, i, erased)) {
+    SetItem(inner, i, MakeEntry(child, height - 1));
   }
+  return erased;
 }
 
 void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, SummaryFields fields,
@@ -263,16 +380,25 @@ void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, SummaryFie
     return;
   }
   const Inner* inner = AsInner(node);
-  const ChildEntry* end = inner->items + inner->size;
-  const ChildEntry* it = std::partition_point(
-      inner->items, end, [&](const ChildEntry& e) { return e.last_time < bounds.lo; });
-  for (; it != end && it->first_time <= bounds.hi; ++it) {
-    if (it->first_time >= bounds.lo && it->last_time <= bounds.hi) {
-      out.Add(it->summary);
+  // Children [begin, end) overlap the range. Keys are disjoint and ordered across children,
+  // so every child strictly between the first and the last lies inside the range; only those
+  // two can be cut by it.
+  const std::uint32_t begin = PartitionIndex(
+      0, inner->size, [&](std::uint32_t i) { return inner->last_time[i] < bounds.lo; });
+  const std::uint32_t end = PartitionIndex(
+      begin, inner->size, [&](std::uint32_t i) { return inner->first_time[i] <= bounds.hi; });
+  if (begin == end) return;
+  auto add_edge_child = [&](std::uint32_t i) {
+    if (inner->first_time[i] >= bounds.lo && inner->last_time[i] <= bounds.hi) {
+      AddChildren(inner, i, i + 1, fields, out);
     } else {
-      QueryNode(it->child, height - 1, bounds, fields, out);
+      QueryNode(inner->child[i], height - 1, bounds, fields, out);
     }
-  }
+  };
+  add_edge_child(begin);
+  if (end - begin == 1) return;
+  AddChildren(inner, begin + 1, end - 1, fields, out);
+  add_edge_child(end - 1);
 }
 
 void CopySubtree(const Node* node, int height, GoalElement*& out) {
@@ -282,9 +408,7 @@ void CopySubtree(const Node* node, int height, GoalElement*& out) {
     return;
   }
   const Inner* inner = AsInner(node);
-  for (std::uint32_t i = 0; i < inner->size; ++i) {
-    CopySubtree(inner->items[i].child, height - 1, out);
-  }
+  for (std::uint32_t i = 0; i < inner->size; ++i) CopySubtree(inner->child[i], height - 1, out);
 }
 
 }  // namespace
@@ -300,8 +424,8 @@ void GoalSeriesTree::Insert(const GoalElement& element) {
   Node* split = InsertInto(root_, height_, element, counts);
   if (split != nullptr) {
     Inner* root = NewNode<Inner>(inner_count_);
-    root->items[0] = MakeEntry(root_, height_);
-    root->items[1] = MakeEntry(split, height_);
+    SetItem(root, 0, MakeEntry(root_, height_));
+    SetItem(root, 1, MakeEntry(split, height_));
     root->size = 2;
     root_ = root;
     ++height_;
@@ -317,7 +441,7 @@ void GoalSeriesTree::Erase(TimeUs occurred_at, std::uint64_t event_seq) {
   // A root with one child adds a level and nothing else.
   while (height_ > 0 && root_->size == 1) {
     Inner* old_root = AsInner(root_);
-    root_ = old_root->items[0].child;
+    root_ = old_root->child[0];
     delete old_root;
     --inner_count_;
     --height_;
@@ -334,13 +458,12 @@ std::optional<TimeUs> GoalSeriesTree::NextTimeAfter(TimeUs t) const {
   const Node* node = root_;
   for (int height = height_; height > 0; --height) {
     const Inner* inner = AsInner(node);
-    const ChildEntry* end = inner->items + inner->size;
     // Children are disjoint in key order, so the first whose last time is after t holds the
     // answer.
-    const ChildEntry* it = std::partition_point(
-        inner->items, end, [&](const ChildEntry& e) { return e.last_time <= t; });
-    if (it == end) return std::nullopt;
-    node = it->child;
+    const std::uint32_t i =
+        PartitionIndex(0, inner->size, [&](std::uint32_t k) { return inner->last_time[k] <= t; });
+    if (i == inner->size) return std::nullopt;
+    node = inner->child[i];
   }
   const std::optional<TimeUs> next = FlatNextTimeAfter(LeafElements(AsLeaf(node)), t);
   TALLY_ASSERT_MSG(height_ == 0 || next, "the routed leaf ends after t");
