@@ -109,7 +109,9 @@ void BM_EngineUpsert(benchmark::State& state) {
   std::uint64_t n = 0;
   for (auto _ : state) {
     in.email = emails[rng() % emails.size()];
-    in.external_id = Numbered(Numbered("r", prefix) + "-", n++);
+    in.external_id = Numbered(Numbered("r", prefix) + "-", n);
+    // Events arrive in time order, as they mostly do in production.
+    in.occurred_at = DatasetOptions().end_us - 1'000'000'000 + static_cast<TimeUs>(n++);
     auto r = shared.engine->Upsert("ws", in);
     if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
   }

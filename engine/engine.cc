@@ -23,6 +23,12 @@ namespace fb = tally::schemas;
 
 constexpr std::chrono::seconds kReplayProgressInterval{2};
 
+// One record buffer per thread, reused by every write the thread makes.
+RecordBuilder& ThreadRecordBuilder() {
+  thread_local RecordBuilder builder;
+  return builder;
+}
+
 const EventEntry* FindEvent(const Workspace& ws, unsigned key_stripe, const std::string* name,
                             std::string_view external_id) {
   const auto& events = ws.stripes[key_stripe].events;
@@ -151,9 +157,9 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
   const TimeUs now = s.clock->NowUs();
   TALLY_ASSIGN_OR_RETURN(ResolvedEvent resolved, ValidateUpsert(workspace_id, input, now));
   // The record is built before any lock is taken: it depends on the request alone.
-  const RecordBuffer record = BuildEventWrite(workspace_id, input, resolved, now);
-  const fb::EventUpsert& upsert =
-      *fb::GetRecord(record.builder.GetBufferPointer())->body_as_EventWrite()->event();
+  RecordBuilder& record = ThreadRecordBuilder();
+  record.BuildEventWrite(workspace_id, input, resolved, now);
+  const fb::EventUpsert& upsert = *fb::GetRecord(record.data())->body_as_EventWrite()->event();
   Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
   const std::string* name = s.interner.Intern(input.event_name);
   const unsigned key_stripe = EventStripe(input.event_name, input.external_id);
@@ -165,19 +171,19 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
     log::Lsn lsn = 0;
     {
       StripeLocks locks(ws, mask, /*exclusive=*/true);
-      if (!HoldsAttachedStripes(ws, locks, key_stripe, name, input.external_id)) continue;
       const EventEntry* entry = FindEvent(ws, key_stripe, name, input.external_id);
+      if (entry != nullptr && !locks.Holds(ContactStripe(entry->second.contact->first))) continue;
       if (DecideWrite(entry ? &entry->second : nullptr, resolved.occurred_at, deleted_at) ==
           WriteKind::kNoop) {
         return UpsertOutcome{ToEvent(*entry), false};
       }
       // Appending and applying under the same locks makes log order equal apply order for
       // every pair of writes that share an event key or a contact.
-      TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type, record.payload()));
-      const bool applied = ApplyEventUpsert(ws, s.interner, upsert, lsn, 0);
-      TALLY_ASSERT(applied);
+      TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
+      const EventEntry* applied = ApplyEventUpsert(ws, s.interner, upsert, lsn, 0);
+      TALLY_ASSERT(applied != nullptr);
       s.NoteApplied(lsn);
-      outcome.event = ToEvent(*FindEvent(ws, key_stripe, name, input.external_id));
+      outcome.event = ToEvent(*applied);
       outcome.applied = true;
     }
     TALLY_RETURN_IF_ERROR(s.log->WaitDurable(lsn));
@@ -205,9 +211,9 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
     outcome.status = Status::InvalidArgument(outcome.errors.front().error);
     return outcome;
   }
-  const RecordBuffer record = BuildEventImport(workspace_id, inputs, resolved, now);
-  const auto& upserts =
-      *fb::GetRecord(record.builder.GetBufferPointer())->body_as_EventImport()->events();
+  RecordBuilder& record = ThreadRecordBuilder();
+  record.BuildEventImport(workspace_id, inputs, resolved, now);
+  const auto& upserts = *fb::GetRecord(record.data())->body_as_EventImport()->events();
   Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
   std::vector<const std::string*> names(inputs.size());
   std::vector<unsigned> key_stripes(inputs.size());
@@ -238,7 +244,7 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
     if (!holds_all) continue;
     done = true;
     if (!any_applies) break;
-    Result<log::Lsn> appended = s.log->AppendNoWait(record.type, record.payload());
+    Result<log::Lsn> appended = s.log->AppendNoWait(record.type(), record.payload());
     if (!appended.ok()) {
       outcome.status = appended.status();
       return outcome;
@@ -262,14 +268,15 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
   const std::string normalized = NormalizeEmail(email);
   Workspace* ws = s.FindWorkspace(workspace_id);
   if (ws == nullptr) return Status::NotFound("Contact not found");
-  const RecordBuffer record = BuildContactErasure(workspace_id, normalized, s.clock->NowUs());
+  RecordBuilder& record = ThreadRecordBuilder();
+  record.BuildContactErasure(workspace_id, normalized, s.clock->NowUs());
   log::Lsn lsn = 0;
   {
     // An erasure may touch events in any stripe, so it takes them all (in ascending order).
     StripeLocks locks(*ws, ~StripeMask{0}, /*exclusive=*/true);
     const auto& contacts = ws->stripes[ContactStripe(normalized)].contacts;
     if (!contacts.contains(normalized)) return Status::NotFound("Contact not found");
-    TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type, record.payload()));
+    TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
     const bool erased = ApplyContactErasure(*ws, normalized);
     TALLY_ASSERT(erased);
     s.NoteApplied(lsn);

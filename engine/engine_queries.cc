@@ -193,9 +193,11 @@ Engine::Stats Engine::GetStats() const {
   std::shared_lock lock(impl_->workspaces_mu);
   for (const auto& [id, ws] : impl_->workspaces) {
     ++stats.workspaces;
-    stats.contacts += ws->contacts.load(std::memory_order_relaxed);
-    stats.events += ws->events.load(std::memory_order_relaxed);
-    stats.timeline_entries += ws->timeline_entries.load(std::memory_order_relaxed);
+    for (const Stripe& stripe : ws->stripes) {
+      stats.contacts += stripe.contacts_count.load(std::memory_order_relaxed);
+      stats.events += stripe.events_count.load(std::memory_order_relaxed);
+      stats.timeline_entries += stripe.timeline_count.load(std::memory_order_relaxed);
+    }
   }
   stats.applied_lsn = impl_->applied_lsn.load(std::memory_order_relaxed);
   return stats;

@@ -68,21 +68,19 @@ void EnsureContact(Workspace& ws, ContactEntry& contact, TimeUs recorded_at, log
   item.id = TimelineId(lsn, position, TimelineSlot::kContactCreated);
   item.db_created_at = recorded_at;
   AddTimelineItem(contact.second, std::move(item));
-  ws.contacts.fetch_add(1, std::memory_order_relaxed);
-  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+  Stripe& stripe = StripeOf(ws, contact);
+  stripe.contacts_count.fetch_add(1, std::memory_order_relaxed);
+  stripe.timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 TimeUs DeletedAt(const schemas::EventUpsert& u) {
   return u.deleted_at_us() ? *u.deleted_at_us() : kNoTime;
 }
 
+// Fills a freshly emplaced entry from the record (D2 insert).
 void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
-                 const std::string* name, Stripe& key_stripe, log::Lsn lsn, unsigned position) {
+                 Stripe& key_stripe, EventEntry& entry, log::Lsn lsn, unsigned position) {
   const TimeUs recorded_at = u.recorded_at_us();
-  auto [it, inserted] =
-      key_stripe.events.try_emplace(EventKey{name, std::string(View(u.external_id()))});
-  TALLY_ASSERT(inserted);
-  EventEntry& entry = *it;
   EventState& ev = entry.second;
   ev.source = interner.Intern(View(u.source()));
   if (u.goal_name()) ev.goal_name = interner.Intern(View(u.goal_name()));
@@ -107,8 +105,8 @@ void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   item.db_created_at = recorded_at;
   item.content = &entry;
   AddTimelineItem(contact.second, std::move(item));
-  ws.events.fetch_add(1, std::memory_order_relaxed);
-  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+  key_stripe.events_count.fetch_add(1, std::memory_order_relaxed);
+  StripeOf(ws, contact).timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 TimelineOperation OperationOf(const EventFields& before, const EventFields& after) {
@@ -127,7 +125,7 @@ void AddFrozenItem(Workspace& ws, ContactEntry& contact, const EventEntry& entry
   item.content = std::make_unique<FrozenTimelineEntry>(
       FrozenTimelineEntry{entry.first.event_name, entry.first.external_id, changes, op});
   AddTimelineItem(contact.second, std::move(item));
-  ws.timeline_entries.fetch_add(1, std::memory_order_relaxed);
+  StripeOf(ws, contact).timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 // A newer write (full = true) or a pure delete/restore (full = false) of a stored event.
@@ -199,23 +197,23 @@ WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs delet
   return WriteKind::kNoop;
 }
 
-bool ApplyEventUpsert(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
-                      log::Lsn lsn, unsigned position) {
+const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                                   const schemas::EventUpsert& u, log::Lsn lsn, unsigned position) {
   const std::string_view event_name = View(u.event_name());
   const std::string_view external_id = View(u.external_id());
   const std::string* name = interner.Intern(event_name);
   Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
-  const auto it = key_stripe.events.find(EventKeyView{name, external_id});
-  EventState* stored = it == key_stripe.events.end() ? nullptr : &it->second;
-  switch (DecideWrite(stored, u.occurred_at_us(), DeletedAt(u))) {
+  // One lookup for both cases: an insert fills the new entry, anything else finds the old one.
+  auto [it, inserted] = key_stripe.events.try_emplace(EventKey{name, std::string(external_id)});
+  switch (DecideWrite(inserted ? nullptr : &it->second, u.occurred_at_us(), DeletedAt(u))) {
     case WriteKind::kInsert:
-      InsertEvent(ws, interner, u, name, key_stripe, lsn, position);
-      return true;
-    case WriteKind::kNewer: UpdateEvent(ws, interner, u, *it, true, lsn, position); return true;
+      InsertEvent(ws, interner, u, key_stripe, *it, lsn, position);
+      return &*it;
+    case WriteKind::kNewer: UpdateEvent(ws, interner, u, *it, true, lsn, position); return &*it;
     case WriteKind::kDeleteRestore:
       UpdateEvent(ws, interner, u, *it, false, lsn, position);
-      return true;
-    case WriteKind::kNoop: return false;
+      return &*it;
+    case WriteKind::kNoop: return nullptr;
   }
   TALLY_ASSERT_MSG(false, "unknown write kind");
 }
@@ -234,10 +232,11 @@ bool ApplyContactErasure(Workspace& ws, std::string_view email) {
         stripe.events.find(EventKeyView{entry->first.event_name, entry->first.external_id});
     TALLY_ASSERT(event_it != stripe.events.end() && &*event_it == entry);
     stripe.events.erase(event_it);
+    stripe.events_count.fetch_sub(1, std::memory_order_relaxed);
   }
-  ws.events.fetch_sub(contact.events.size(), std::memory_order_relaxed);
-  ws.timeline_entries.fetch_sub(contact.timeline.size(), std::memory_order_relaxed);
-  if (contact.exists) ws.contacts.fetch_sub(1, std::memory_order_relaxed);
+  Stripe& contact_stripe = ws.stripes[ContactStripe(email)];
+  contact_stripe.timeline_count.fetch_sub(contact.timeline.size(), std::memory_order_relaxed);
+  if (contact.exists) contact_stripe.contacts_count.fetch_sub(1, std::memory_order_relaxed);
   contacts.erase(it);
   return true;
 }

@@ -31,10 +31,11 @@ enum class WriteKind {
 };
 WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at);
 
-// Applies one event upsert at `position` within the record with `lsn`; returns whether it
-// changed anything (false for kNoop).
-bool ApplyEventUpsert(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& upsert,
-                      log::Lsn lsn, unsigned position);
+// Applies one event upsert at `position` within the record with `lsn`; returns the event it
+// wrote, or null when it changed nothing (kNoop).
+const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                                   const schemas::EventUpsert& upsert, log::Lsn lsn,
+                                   unsigned position);
 
 // Erases the contact, the events attached to `email` and its timeline (D13); false when
 // nothing is stored under `email`.

@@ -36,46 +36,46 @@ flatbuffers::Offset<fb::EventUpsert> BuildUpsert(
                                created, recorded_at);
 }
 
-RecordBuffer Finish(RecordBuffer buffer, fb::RecordBody type, flatbuffers::Offset<void> body) {
-  buffer.type = static_cast<std::uint16_t>(type);
-  fb::FinishRecordBuffer(buffer.builder, fb::CreateRecord(buffer.builder, type, body));
-  return buffer;
-}
-
 }  // namespace
 
-RecordBuffer BuildEventWrite(std::string_view workspace_id, const EventInput& input,
-                             const ResolvedEvent& resolved, TimeUs recorded_at) {
-  RecordBuffer buffer;
-  auto& b = buffer.builder;
-  const auto upsert = BuildUpsert(b, workspace_id, input, resolved, std::nullopt, recorded_at);
-  const auto body = fb::CreateEventWrite(b, upsert);
-  return Finish(std::move(buffer), fb::RecordBody::EventWrite, body.Union());
+void RecordBuilder::BuildEventWrite(std::string_view workspace_id, const EventInput& input,
+                                    const ResolvedEvent& resolved, TimeUs recorded_at) {
+  builder_.Clear();
+  const auto upsert =
+      BuildUpsert(builder_, workspace_id, input, resolved, std::nullopt, recorded_at);
+  const auto body = fb::CreateEventWrite(builder_, upsert);
+  type_ = static_cast<std::uint16_t>(fb::RecordBody::EventWrite);
+  fb::FinishRecordBuffer(builder_,
+                         fb::CreateRecord(builder_, fb::RecordBody::EventWrite, body.Union()));
 }
 
-RecordBuffer BuildEventImport(std::string_view workspace_id, const std::vector<EventInput>& inputs,
-                              const std::vector<ResolvedEvent>& resolved, TimeUs recorded_at) {
+void RecordBuilder::BuildEventImport(std::string_view workspace_id,
+                                     const std::vector<EventInput>& inputs,
+                                     const std::vector<ResolvedEvent>& resolved,
+                                     TimeUs recorded_at) {
   TALLY_ASSERT(inputs.size() == resolved.size() && !inputs.empty());
-  RecordBuffer buffer;
-  auto& b = buffer.builder;
+  builder_.Clear();
   std::vector<flatbuffers::Offset<fb::EventUpsert>> events;
   events.reserve(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    events.push_back(
-        BuildUpsert(b, workspace_id, inputs[i], resolved[i], inputs[i].created_at, recorded_at));
+    events.push_back(BuildUpsert(builder_, workspace_id, inputs[i], resolved[i],
+                                 inputs[i].created_at, recorded_at));
   }
-  const auto body = fb::CreateEventImport(b, b.CreateVector(events));
-  return Finish(std::move(buffer), fb::RecordBody::EventImport, body.Union());
+  const auto body = fb::CreateEventImport(builder_, builder_.CreateVector(events));
+  type_ = static_cast<std::uint16_t>(fb::RecordBody::EventImport);
+  fb::FinishRecordBuffer(builder_,
+                         fb::CreateRecord(builder_, fb::RecordBody::EventImport, body.Union()));
 }
 
-RecordBuffer BuildContactErasure(std::string_view workspace_id, std::string_view email,
-                                 TimeUs recorded_at) {
-  RecordBuffer buffer;
-  auto& b = buffer.builder;
-  const auto workspace = String(b, workspace_id);
-  const auto normalized = String(b, email);
-  const auto body = fb::CreateContactErasure(b, workspace, normalized, recorded_at);
-  return Finish(std::move(buffer), fb::RecordBody::ContactErasure, body.Union());
+void RecordBuilder::BuildContactErasure(std::string_view workspace_id, std::string_view email,
+                                        TimeUs recorded_at) {
+  builder_.Clear();
+  const auto workspace = String(builder_, workspace_id);
+  const auto normalized = String(builder_, email);
+  const auto body = fb::CreateContactErasure(builder_, workspace, normalized, recorded_at);
+  type_ = static_cast<std::uint16_t>(fb::RecordBody::ContactErasure);
+  fb::FinishRecordBuffer(builder_,
+                         fb::CreateRecord(builder_, fb::RecordBody::ContactErasure, body.Union()));
 }
 
 }  // namespace tally::engine

@@ -139,16 +139,18 @@ struct alignas(64) Stripe {
   std::unordered_map<EventKey, EventState, EventKeyHash, EventKeyEqual> events;
   std::unordered_map<std::string, ContactState, TransparentStringHash, std::equal_to<>> contacts;
   std::unordered_map<const std::string*, NameIndex> by_name;  // live events per event_name
+  // Counters for Engine::GetStats, changed under this stripe's lock and read without it. Kept
+  // per stripe so that writers to different stripes share no cache line. Events count in their
+  // key's stripe; contacts and timeline entries in their email's stripe.
+  std::atomic<std::uint64_t> events_count{0};
+  std::atomic<std::uint64_t> contacts_count{0};
+  std::atomic<std::uint64_t> timeline_count{0};
 };
 
 struct Workspace {
   explicit Workspace(std::string workspace_id) : id(std::move(workspace_id)) {}
   const std::string id;
   std::array<Stripe, kStripeCount> stripes;
-  // Counters for Engine::GetStats, changed under the stripe locks of the change.
-  std::atomic<std::uint64_t> contacts{0};
-  std::atomic<std::uint64_t> events{0};
-  std::atomic<std::uint64_t> timeline_entries{0};
 };
 
 // Stripe of an event key and of an email. The key stripe hashes the name's text, not its
@@ -157,6 +159,9 @@ unsigned EventStripe(std::string_view event_name, std::string_view external_id);
 unsigned ContactStripe(std::string_view email);
 inline StripeMask StripeBit(unsigned stripe) {
   return StripeMask{1} << stripe;
+}
+inline Stripe& StripeOf(Workspace& ws, const ContactEntry& contact) {
+  return ws.stripes[ContactStripe(contact.first)];
 }
 
 // Holds the stripes of `mask` exclusively (or shared), taken in ascending index order.
