@@ -1,0 +1,172 @@
+// Group commit: one sync thread (or the caller of Sync/Close) makes everything up to the
+// written watermark durable with one msync per touched segment and wakes every waiter it
+// covered; failures become the log's sticky error.
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "log/assert.h"
+#include "log/log.h"
+#include "log/log_impl.h"
+#include "log/record_format.h"
+
+namespace tally::log {
+
+// Makes every LSN up to the written watermark durable with one msync per touched segment.
+Status Log::Impl::SyncWritten() {
+  std::lock_guard sync_lock(sync_mu);
+  if (failed()) {
+    return Error();
+  }
+  const Lsn written = watermark.Advance();
+  const Lsn durable = durable_lsn.load(std::memory_order_acquire);
+  if (written <= durable) {
+    return Status::Ok();
+  }
+  std::vector<std::shared_ptr<Segment>> dirty;
+  std::shared_ptr<Segment> current;
+  std::uint64_t current_end = 0;
+  {
+    std::lock_guard lock(reserve_mu);
+    current = active;
+    current_end = write_offset;
+  }
+  for (auto& segment : segments->All()) {
+    // A segment newer than `current` was added by a rollover after the snapshot above; the
+    // watermark read before it cannot include any of its frames.
+    if (segment->seq() >= synced_seq && segment->seq() <= current->seq()) {
+      dirty.push_back(std::move(segment));
+    }
+  }
+  for (const auto& segment : dirty) {
+    // The range reaches from the header (so the durable hint goes with it) to the reservation
+    // end: pages synced before are clean and cost nothing; bytes of copies still in flight may
+    // reach the disk early, which recovery treats as a torn tail above the durable hint.
+    std::uint64_t end = segment == current ? current_end : segment->sealed_bytes();
+    if (segment == current) {
+      segment->StoreDurableHint(durable);
+    }
+    TALLY_ASSERT(end >= kSegmentHeaderBytes && end <= segment->capacity_bytes());
+    if (Status s = segment->Sync(0, end); !s.ok()) {
+      const Status sticky = s.WithContext("sync segment " + segment->name());
+      SetError(sticky);
+      return sticky;
+    }
+  }
+  synced_seq = current->seq();
+  {
+    std::lock_guard lock(durable_mu);
+    TALLY_ASSERT(written > durable_lsn.load(std::memory_order_relaxed));
+    durable_lsn.store(written, std::memory_order_release);
+  }
+  durable_cv.notify_all();
+  return Status::Ok();
+}
+
+void Log::Impl::RunSyncThread() {
+  std::unique_lock lock(durable_mu);
+  while (!stop_sync) {
+    if (options.sync == SyncPolicy::kAlways) {
+      sync_cv.wait(lock, [&] {
+        return stop_sync || requested_lsn > durable_lsn.load(std::memory_order_relaxed);
+      });
+    } else {
+      sync_cv.wait_for(lock, std::chrono::milliseconds(options.sync_interval_ms),
+                       [&] { return stop_sync; });
+    }
+    if (stop_sync) {
+      break;
+    }
+    lock.unlock();
+    const Status status = SyncWritten();
+    if (status.ok() && watermark.written() <= durable_lsn.load(std::memory_order_acquire)) {
+      // A waiter's LSN is done but an earlier one is still being copied: let it finish.
+      std::this_thread::yield();
+    }
+    lock.lock();
+    if (!status.ok()) {
+      // The error is sticky; waiters were woken by SetError and nothing more can be synced.
+      sync_cv.wait(lock, [&] { return stop_sync; });
+    }
+  }
+}
+
+void Log::Impl::StopSyncThread() {
+  {
+    std::lock_guard lock(durable_mu);
+    stop_sync = true;
+  }
+  sync_cv.notify_all();
+  durable_cv.notify_all();
+  if (sync_thread.joinable()) {
+    sync_thread.join();
+  }
+}
+
+void Log::Impl::SetError(const Status& status) {
+  TALLY_ASSERT(!status.ok());
+  {
+    std::lock_guard lock(error_mu);
+    if (error.ok()) {
+      error = status;
+    }
+    failed_flag.store(true, std::memory_order_release);
+  }
+  {
+    // Taking durable_mu orders the flag before any waiter's predicate check.
+    std::lock_guard lock(durable_mu);
+  }
+  durable_cv.notify_all();
+}
+
+Status Log::Impl::Error() const {
+  std::lock_guard lock(error_mu);
+  return error;
+}
+
+Status Log::WaitDurable(Lsn lsn) {
+  Impl& impl = *impl_;
+  if (impl.failed()) {
+    return impl.Error();
+  }
+  if (impl.options.sync != SyncPolicy::kAlways ||
+      impl.durable_lsn.load(std::memory_order_acquire) >= lsn) {
+    return Status::Ok();
+  }
+  TALLY_ASSERT(lsn <= impl.last_lsn.load(std::memory_order_acquire));
+  std::unique_lock lock(impl.durable_mu);
+  if (impl.requested_lsn < lsn) {
+    impl.requested_lsn = lsn;
+    impl.sync_cv.notify_one();
+  }
+  impl.durable_cv.wait(lock, [&] {
+    return impl.durable_lsn.load(std::memory_order_relaxed) >= lsn || impl.failed() ||
+           impl.stop_sync;
+  });
+  if (impl.durable_lsn.load(std::memory_order_relaxed) >= lsn) {
+    return Status::Ok();
+  }
+  lock.unlock();
+  if (impl.failed()) {
+    return impl.Error();
+  }
+  // Close stopped the sync thread; it synced everything written, so this is rare.
+  return impl.durable_lsn.load(std::memory_order_acquire) >= lsn
+             ? Status::Ok()
+             : Status::FailedPrecondition("log closed before LSN " + std::to_string(lsn) +
+                                          " became durable");
+}
+
+Status Log::Sync() {
+  Impl& impl = *impl_;
+  const Lsn target = impl.last_lsn.load(std::memory_order_acquire);
+  // Appends reserved before this call finish their copies within moments.
+  while (impl.watermark.Advance() < target && !impl.failed()) {
+    std::this_thread::yield();
+  }
+  TALLY_RETURN_IF_ERROR(impl.SyncWritten());
+  return impl.failed() ? impl.Error() : Status::Ok();
+}
+
+}  // namespace tally::log

@@ -1,0 +1,100 @@
+// Log::Impl: the state behind tally::log::Log, shared by log.cc (opening, appending, closing,
+// reading, deleting) and log_group_commit.cc (syncing, waiting for durability, sticky errors).
+//
+// Thread safety: every member says which lock guards it; atomics need none. Lock order:
+// sync_mu -> reserve_mu -> the SegmentPreparer's lock; durable_mu is never held while taking
+// another lock; error_mu is a leaf.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <utility>
+
+#include "log/file_system.h"
+#include "log/log.h"
+#include "log/lsn_watermark.h"
+#include "log/recovery.h"
+#include "log/segment.h"
+#include "log/segment_list.h"
+#include "log/segment_preparer.h"
+
+namespace tally::log {
+
+// Where one append's frame goes; produced under the reservation lock, filled outside it.
+struct Reservation {
+  Segment* segment = nullptr;  // kept mapped by the SegmentList (DeleteSegmentsBelow never
+                               // removes a segment with frames still being copied)
+  std::uint64_t offset = 0;
+  Lsn lsn = 0;
+};
+
+struct Log::Impl {
+  Impl(const LogOptions& opts, FileSystem* file_system, RecoveredLog recovered)
+      : options(opts),
+        fs(file_system),
+        report(std::move(recovered.report)),
+        segments(std::make_shared<SegmentList>(recovered.segments, recovered.skips)),
+        watermark(recovered.last_lsn),
+        active(recovered.segments.back()),
+        write_offset(recovered.write_offset),
+        next_lsn(recovered.next_lsn),
+        next_seq(recovered.next_seq),
+        last_lsn(recovered.last_lsn),
+        synced_seq(active->seq()),
+        durable_lsn(recovered.last_lsn),
+        preparer(fs, options.dir, options.segment_bytes, next_seq) {
+    preparer.Prefault(active, write_offset + SegmentPreparer::kPrefaultWindowBytes);
+    prefault_requested = write_offset + SegmentPreparer::kPrefaultWindowBytes;
+    if (options.sync != SyncPolicy::kNone) {
+      sync_thread = std::thread([this] { RunSyncThread(); });
+    }
+  }
+
+  Result<Reservation> Reserve(std::uint64_t frame_bytes);
+  Status Rollover();  // requires reserve_mu
+  void Fill(const Reservation& r, std::uint16_t type, std::span<const std::byte> payload);
+  Status SyncWritten();
+  void RunSyncThread();
+  void StopSyncThread();
+  void SetError(const Status& status);
+  Status Error() const;
+  bool failed() const { return failed_flag.load(std::memory_order_acquire); }
+
+  const LogOptions options;
+  FileSystem* const fs;
+  const RecoveryReport report;
+  const std::shared_ptr<SegmentList> segments;
+  LsnWatermark watermark;
+
+  std::mutex reserve_mu;
+  std::shared_ptr<Segment> active;       // guarded by reserve_mu
+  std::uint64_t write_offset;            // guarded by reserve_mu
+  Lsn next_lsn;                          // guarded by reserve_mu
+  std::uint64_t next_seq;                // guarded by reserve_mu
+  std::uint64_t prefault_requested = 0;  // guarded by reserve_mu
+  bool closed = false;                   // guarded by reserve_mu
+  std::atomic<Lsn> last_lsn;
+
+  std::atomic<bool> failed_flag{false};
+  mutable std::mutex error_mu;
+  Status error;  // guarded by error_mu; the first failure, sticky
+
+  std::mutex sync_mu;            // one sync at a time
+  std::uint64_t synced_seq;      // guarded by sync_mu: segments below it are fully synced
+  std::atomic<Lsn> durable_lsn;  // written under durable_mu
+  std::mutex durable_mu;
+  std::condition_variable durable_cv;  // durable_lsn advanced, or failure/stop
+  std::condition_variable sync_cv;     // work for the sync thread
+  Lsn requested_lsn = 0;               // guarded by durable_mu
+  bool stop_sync = false;              // guarded by durable_mu
+  std::thread sync_thread;
+
+  SegmentPreparer preparer;
+};
+
+}  // namespace tally::log
