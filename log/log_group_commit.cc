@@ -39,22 +39,30 @@ Status Log::Impl::SyncWritten() {
       dirty.push_back(std::move(segment));
     }
   }
+  const auto now = std::chrono::steady_clock::now();
+  const bool store_hint = now - hint_stored_at >= kDurableHintInterval;
   for (const auto& segment : dirty) {
-    // The range reaches from the header (so the durable hint goes with it) to the reservation
-    // end: pages synced before are clean and cost nothing; bytes of copies still in flight may
-    // reach the disk early, which recovery treats as a torn tail above the durable hint.
-    std::uint64_t end = segment == current ? current_end : segment->sealed_bytes();
-    if (segment == current) {
+    // The range reaches from what the last sync covered (from the header, for a new segment or
+    // when the durable hint goes along) to the reservation end. Bytes of copies still in
+    // flight may reach the disk early, which recovery treats as a torn tail above the hint.
+    const std::uint64_t end = segment == current ? current_end : segment->sealed_bytes();
+    std::uint64_t start = segment->seq() == synced_seq ? synced_bytes : 0;
+    if (segment == current && store_hint) {
       segment->StoreDurableHint(durable);
+      start = 0;
     }
-    TALLY_ASSERT(end >= kSegmentHeaderBytes && end <= segment->capacity_bytes());
-    if (Status s = segment->Sync(0, end); !s.ok()) {
+    TALLY_ASSERT(end >= kSegmentHeaderBytes && end <= segment->capacity_bytes() && start <= end);
+    if (Status s = segment->Sync(start, end - start); !s.ok()) {
       const Status sticky = s.WithContext("sync segment " + segment->name());
       SetError(sticky);
       return sticky;
     }
   }
   synced_seq = current->seq();
+  synced_bytes = current_end;
+  if (store_hint) {
+    hint_stored_at = now;
+  }
   {
     std::lock_guard lock(durable_mu);
     TALLY_ASSERT(written > durable_lsn.load(std::memory_order_relaxed));

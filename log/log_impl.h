@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,11 @@ struct Reservation {
 };
 
 struct Log::Impl {
+  // How often a sync also rewrites the durable hint in the active segment's header. Writing it
+  // costs a second page per sync; a hint that lags by this much only widens the window in
+  // which recovery reads damage to the newest records as a torn tail (docs/log-format.md).
+  static constexpr std::chrono::milliseconds kDurableHintInterval{50};
+
   Impl(const LogOptions& opts, FileSystem* file_system, RecoveredLog recovered)
       : options(opts),
         fs(file_system),
@@ -84,9 +90,11 @@ struct Log::Impl {
   mutable std::mutex error_mu;
   Status error;  // guarded by error_mu; the first failure, sticky
 
-  std::mutex sync_mu;            // one sync at a time
-  std::uint64_t synced_seq;      // guarded by sync_mu: segments below it are fully synced
-  std::atomic<Lsn> durable_lsn;  // written under durable_mu
+  std::mutex sync_mu;              // one sync at a time
+  std::uint64_t synced_seq;        // guarded by sync_mu: segments below it are fully synced
+  std::uint64_t synced_bytes = 0;  // guarded by sync_mu: prefix of segment synced_seq synced
+  std::chrono::steady_clock::time_point hint_stored_at;  // guarded by sync_mu
+  std::atomic<Lsn> durable_lsn;                          // written under durable_mu
   std::mutex durable_mu;
   std::condition_variable durable_cv;  // durable_lsn advanced, or failure/stop
   std::condition_variable sync_cv;     // work for the sync thread
