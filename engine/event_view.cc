@@ -8,10 +8,10 @@ Event ToEvent(const EventEntry& entry) {
   out.external_id = entry.first.external_id;
   out.email = ev.contact->first;
   out.event_name = *entry.first.event_name;
-  out.properties_json = ev.properties_json;
+  out.properties_json = ev.properties_json.view();
   out.occurred_at = ev.occurred_at;
   out.source = *ev.source;
-  if (ev.integration_id) out.integration_id = *ev.integration_id;
+  if (ev.integration_id.present()) out.integration_id = ev.integration_id.view();
   if (ev.goal_name) out.goal_name = *ev.goal_name;
   out.goal_type = ev.goal_type;
   if (ev.goal_value_cents != kNoCents) out.goal_value_cents = ev.goal_value_cents;
@@ -27,7 +27,7 @@ EventFields FieldsOf(const EventEntry& entry) {
   f.event_name = *entry.first.event_name;
   f.external_id = entry.first.external_id;
   f.email = ev.contact->first;
-  f.properties_json = ev.properties_json;
+  f.properties_json = ev.properties_json.view();
   f.occurred_at = ev.occurred_at;
   f.goal_type = ev.goal_type;
   if (ev.goal_value_cents != kNoCents) f.goal_value_cents = ev.goal_value_cents;

@@ -84,9 +84,8 @@ void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   EventState& ev = entry.second;
   ev.source = interner.Intern(View(u.source()));
   if (u.goal_name()) ev.goal_name = interner.Intern(View(u.goal_name()));
-  ev.properties_json = View(u.properties_json());
-  if (u.integration_id())
-    ev.integration_id = std::make_unique<std::string>(View(u.integration_id()));
+  ev.properties_json = CompactText(View(u.properties_json()));
+  if (u.integration_id()) ev.integration_id = CompactText(View(u.integration_id()));
   ev.occurred_at = u.occurred_at_us();
   ev.deleted_at = DeletedAt(u);
   ev.created_at = u.created_at_us() ? *u.created_at_us() : recorded_at;
@@ -160,12 +159,10 @@ void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   const bool moved = after.email != before.email;
   if (full) {
     // `after` views the record, not the event, for every field changed here.
-    ev.properties_json = after.properties_json;
+    ev.properties_json = CompactText(after.properties_json);
     ev.occurred_at = after.occurred_at;
     ev.source = interner.Intern(View(u.source()));
-    ev.integration_id.reset();
-    if (u.integration_id())
-      ev.integration_id = std::make_unique<std::string>(View(u.integration_id()));
+    ev.integration_id = u.integration_id() ? CompactText(View(u.integration_id())) : CompactText();
     ev.goal_type = after.goal_type;
     ev.goal_value_cents = after.goal_value_cents.value_or(kNoCents);
     ev.goal_name = goal_name;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/compact_text.h"
 #include "engine/goal_series.h"
 #include "engine/model.h"
 #include "engine/name_index.h"
@@ -50,8 +51,8 @@ struct EventState {
   ContactEntry* contact = nullptr;         // the email it is attached to (always present)
   const std::string* source = nullptr;     // interned
   const std::string* goal_name = nullptr;  // interned; null when absent
-  std::string properties_json;
-  std::unique_ptr<std::string> integration_id;  // null when absent
+  CompactText properties_json;             // the client's raw JSON text (D19)
+  CompactText integration_id;              // absent when null
   TimeUs occurred_at = 0;
   TimeUs deleted_at = kNoTime;
   TimeUs created_at = 0;
