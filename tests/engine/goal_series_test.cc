@@ -249,6 +249,33 @@ TEST(GoalSeriesTest, AggregatesStayExactAcrossFlatTreeSwitchBothWays) {
   }
 }
 
+// Thousands of elements at one instant span many leaves whose keys differ only in event_seq.
+TEST(GoalSeriesTest, ManyElementsAtOneInstantAreRoutedBySeq) {
+  constexpr TimeUs kAt = 1'000;
+  constexpr int kCount = 3'000;
+  GoalSeries series;
+  series.Insert(kAt - 1, 0, 1);
+  series.Insert(kAt + 1, 0, 1);
+  // Odd seqs first, then even ones, so that inserts land inside full leaves.
+  for (int seq = 1; seq <= kCount; seq += 2) series.Insert(kAt, seq, seq);
+  for (int seq = 2; seq <= kCount; seq += 2) series.Insert(kAt, seq, seq);
+  const TimeRange at = Between(kAt, true, kAt, true);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kCount, at).cents, kCount);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at).cents, kCount * (kCount + 1) / 2);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kMin, at).cents, 1);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kMax, at).cents, kCount);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kCount, Between(kAt, false, {}, false)).cents, 1);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kCount, Between({}, false, kAt, false)).cents, 1);
+  EXPECT_EQ(series.NextTimeAfter(kAt - 1), kAt);
+  EXPECT_EQ(series.NextTimeAfter(kAt), kAt + 1);
+  // Erasing the extremes forces the tree to recompute min and max from its children.
+  for (int seq = 1; seq <= kCount / 2; ++seq) series.Erase(kAt, seq);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kCount, at).cents, kCount / 2);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kMin, at).cents, kCount / 2 + 1);
+  series.Erase(kAt, kCount);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kMax, at).cents, kCount - 1);
+}
+
 TEST(GoalSeriesTest, SumBeyondInt64Saturates) {
   constexpr std::int64_t kCents = 999'999'999'999'999;  // just under the D8 limit of 1e15
   constexpr int kCount = 10'000;                        // 1e19 > INT64_MAX
