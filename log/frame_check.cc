@@ -1,5 +1,6 @@
 #include "log/frame_check.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -35,6 +36,12 @@ FrameCheck CheckFrame(std::span<const std::byte> segment, std::uint64_t offset,
     return FrameCheck{.kind = FrameCheck::Kind::kEnd, .header = {}, .reason = {}};
   }
   const auto raw = LoadHeader(segment.data() + offset);
+  // A zero first word is a frame not published yet (or never): the end of the data so far,
+  // even if an appender has already written the rest of its header.
+  if (std::all_of(raw.begin(), raw.begin() + kFramePublishedBytes,
+                  [](std::byte b) { return b == std::byte{0}; })) {
+    return FrameCheck{};
+  }
   FrameCheck check;
   switch (DecodeFrameHeader(raw, &check.header)) {
     case FrameHeaderState::kZero: return FrameCheck{};

@@ -20,7 +20,8 @@ namespace tally::log {
 struct FrameCheck {
   enum class Kind {
     kValid,  // header, LSN and payload checksum verify
-    kEnd,    // an all-zero header, or no room left for a header: end of the segment's data
+    kEnd,    // a zero first word (magic and length: nothing published there), or no room
+             // left for a header: the end of the segment's data so far
     kBad,    // anything else; `reason` says what
   };
   Kind kind = Kind::kEnd;

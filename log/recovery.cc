@@ -204,7 +204,7 @@ Status Recoverer::WalkFrames() {
       break;
     }
     const std::string reason =
-        check.kind == FrameCheck::Kind::kEnd ? "zero frame header" : check.reason;
+        check.kind == FrameCheck::Kind::kEnd ? "zero or unpublished frame header" : check.reason;
     bool stop = false;
     TALLY_RETURN_IF_ERROR(Problem(segments_[index]->name(), offset, expected,
                                   reason + "; a valid frame (LSN " +

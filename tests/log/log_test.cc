@@ -291,6 +291,70 @@ TEST(LogTest, EightConcurrentAppendersProduceGapFreeIntactRecords) {
   }
 }
 
+TEST(LogTest, ReaderTailingConcurrentAppendersSeesEveryRecordIntactAndInOrder) {
+  TempDir dir;
+  auto log = OpenOrDie(Options(dir, SyncPolicy::kNone, 16384));
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2000;
+  constexpr Lsn kTotal = kThreads * kPerThread;
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < kThreads; ++t) {
+    appenders.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const auto payload = SegmentDeletePayload(PairId(t, i), static_cast<std::size_t>(i % 200));
+        ASSERT_TRUE(log->Append(SegmentDeleteType(), payload).ok());
+      }
+    });
+  }
+  // The reader runs beside the appenders; at its end it waits and tries again.
+  Result<LogReader> reader = log->Read(1);
+  ASSERT_TRUE(reader.ok());
+  std::vector<int> next_counter(kThreads, 0);
+  Lsn expected = 1;
+  while (expected <= kTotal) {
+    auto next = reader->Next();
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (!next->has_value()) {
+      std::this_thread::yield();
+      continue;
+    }
+    ASSERT_EQ((*next)->lsn, expected);
+    // Each thread's records appear in the order it appended them.
+    const std::string id = testing::SegmentDeleteId((*next)->payload);
+    const auto colon = id.find(':');
+    const int t = std::stoi(id.substr(0, colon));
+    EXPECT_EQ(std::stoi(id.substr(colon + 1)), next_counter[static_cast<std::size_t>(t)]++);
+    ++expected;
+  }
+  for (auto& thread : appenders) {
+    thread.join();
+  }
+  auto end = reader->Next();
+  ASSERT_TRUE(end.ok());
+  EXPECT_FALSE(end->has_value());
+}
+
+TEST(LogTest, PayloadsStayValidWhileTheReaderLivesEvenAfterTheirSegmentIsDeleted) {
+  TempDir dir;
+  auto log = OpenOrDie(Options(dir, SyncPolicy::kNone, 4096));
+  for (int i = 0; i < 100; ++i) {
+    AppendId(*log, Id("p", i), 100);
+  }
+  Result<LogReader> reader = log->Read(1);
+  ASSERT_TRUE(reader.ok());
+  auto first = reader->Next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  const std::span<const std::byte> payload = (*first)->payload;
+  Result<std::size_t> deleted = log->DeleteSegmentsBelow(100);
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_GT(*deleted, 0u);
+  EXPECT_EQ(testing::SegmentDeleteId(payload), "p0");
+  // The reader goes on through the deleted segments it already holds or finds.
+  auto second = reader->Next();
+  ASSERT_TRUE(second.ok() && second->has_value());
+  EXPECT_EQ((*second)->lsn, 2u);
+}
+
 TEST(LogTest, SyncAlwaysAppendReturnsOnlyDurableRecords) {
   TempDir dir;
   FaultInjectingFileSystem fs;
