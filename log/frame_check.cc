@@ -1,6 +1,5 @@
 #include "log/frame_check.h"
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -11,12 +10,17 @@
 namespace tally::log {
 namespace {
 
-// Reads a frame header from shared memory: the published word with acquire, the rest after it.
-std::array<std::byte, kFrameHeaderBytes> LoadHeader(const std::byte* at) {
-  std::array<std::byte, kFrameHeaderBytes> header;
+// Reads a frame header from shared memory: the published word with acquire and, only if it is
+// set, the rest after it (before publication an appender may still be writing those bytes).
+// nullopt: nothing is published at `at`.
+std::optional<std::array<std::byte, kFrameHeaderBytes>> LoadHeader(const std::byte* at) {
   const std::uint64_t published =
       std::atomic_ref<const std::uint64_t>(*reinterpret_cast<const std::uint64_t*>(at))
           .load(std::memory_order_acquire);
+  if (published == 0) {
+    return std::nullopt;
+  }
+  std::array<std::byte, kFrameHeaderBytes> header;
   std::memcpy(header.data(), &published, kFramePublishedBytes);
   std::memcpy(header.data() + kFramePublishedBytes, at + kFramePublishedBytes,
               kFrameHeaderBytes - kFramePublishedBytes);
@@ -35,15 +39,14 @@ FrameCheck CheckFrame(std::span<const std::byte> segment, std::uint64_t offset,
   if (offset + kFrameHeaderBytes > segment.size()) {
     return FrameCheck{.kind = FrameCheck::Kind::kEnd, .header = {}, .reason = {}};
   }
-  const auto raw = LoadHeader(segment.data() + offset);
   // A zero first word is a frame not published yet (or never): the end of the data so far,
   // even if an appender has already written the rest of its header.
-  if (std::all_of(raw.begin(), raw.begin() + kFramePublishedBytes,
-                  [](std::byte b) { return b == std::byte{0}; })) {
+  const auto raw = LoadHeader(segment.data() + offset);
+  if (!raw.has_value()) {
     return FrameCheck{};
   }
   FrameCheck check;
-  switch (DecodeFrameHeader(raw, &check.header)) {
+  switch (DecodeFrameHeader(*raw, &check.header)) {
     case FrameHeaderState::kZero: return FrameCheck{};
     case FrameHeaderState::kBad: return Bad("bad frame header (magic, checksum or version)");
     case FrameHeaderState::kValid: break;
