@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
@@ -45,13 +46,20 @@ struct ServerState {
     std::lock_guard lock(sessions_mu_);
     sessions_.erase(id);
   }
-  // Calls fn for every live session (under the registry lock; fn must only post work).
+  // Calls fn for every live session. The registry lock is not held while fn runs, because
+  // dropping the last reference to a session unregisters it.
   void ForEachSession(const std::function<void(const std::shared_ptr<Session>&)>& fn) {
-    std::lock_guard lock(sessions_mu_);
-    for (auto& [id, weak] : sessions_) {
-      if (std::shared_ptr<Session> s = weak.lock()) {
-        fn(s);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(sessions_mu_);
+      for (auto& [id, weak] : sessions_) {
+        if (std::shared_ptr<Session> s = weak.lock()) {
+          live.push_back(std::move(s));
+        }
       }
+    }
+    for (const std::shared_ptr<Session>& s : live) {
+      fn(s);
     }
   }
 

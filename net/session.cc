@@ -218,18 +218,32 @@ void Session::Dispatch() {
     }
   }
 
-  if (state_.handler.MayWaitForSync(request)) {
-    asio::post(state_.workers, [self = shared_from_this(), seq, version, keep_alive,
-                                request = std::move(request)]() mutable {
-      HttpResponse response = self->state_.handler.Handle(request);
-      asio::post(self->stream_.get_executor(),
-                 [self, seq, version, keep_alive, response = std::move(response)]() mutable {
-                   self->Complete(seq, std::move(response), version, keep_alive);
-                 });
-    });
-    return;
+  pending_.push_back(Pending{seq, std::move(request), version, keep_alive});
+  RunPending();
+}
+
+void Session::RunPending() {
+  // Requests of one connection run one after another, in order, so a pipelined read sees the
+  // writes sent before it on the same connection.
+  while (!worker_busy_ && !pending_.empty() && !closed_) {
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    if (state_.handler.MayWaitForSync(p.request)) {
+      worker_busy_ = true;
+      asio::post(state_.workers, [self = shared_from_this(), p = std::move(p)]() mutable {
+        HttpResponse response = self->state_.handler.Handle(p.request);
+        asio::post(self->stream_.get_executor(),
+                   [self, seq = p.seq, version = p.version, keep_alive = p.keep_alive,
+                    response = std::move(response)]() mutable {
+                     self->worker_busy_ = false;
+                     self->Complete(seq, std::move(response), version, keep_alive);
+                     self->RunPending();
+                   });
+      });
+      return;
+    }
+    Complete(p.seq, state_.handler.Handle(p.request), p.version, p.keep_alive);
   }
-  Complete(seq, state_.handler.Handle(request), version, keep_alive);
 }
 
 void Session::Complete(std::uint64_t seq, HttpResponse response, unsigned version,

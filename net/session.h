@@ -6,7 +6,8 @@
 // timeout and byte limit, 431 beyond it), read the body (body timeout; a Content-Length or
 // chunked body over the limit is a 413 before it is buffered), gunzip it if asked (limit
 // applied after decompression). Pipelining: up to pipeline_requests_max requests of one
-// connection are in flight at once; their responses are written in request order. Requests that
+// connection are in flight at once; they run one after another and their responses are
+// written in request order. Requests that
 // may wait for the log sync run on the server's worker pool so the I/O thread keeps going.
 // Drain (Shutdown): stop reading, finish the responses in flight, close.
 //
@@ -42,6 +43,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   using Response = boost::beast::http::response<boost::beast::http::string_body>;
+  // A request read and waiting for the ones before it on this connection to finish.
+  struct Pending {
+    std::uint64_t seq = 0;
+    HttpRequest request;
+    unsigned version = 11;
+    bool keep_alive = true;
+  };
   struct Slot {
     std::optional<Response> response;
     bool close = false;  // the connection ends after this response
@@ -54,6 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoReadBody();
   void OnReadBody(boost::beast::error_code ec);
   void Dispatch();
+  void RunPending();
   void Complete(std::uint64_t seq, HttpResponse response, unsigned version, bool keep_alive);
   void Reject(unsigned status, std::string_view message);
   void DoWrite();
@@ -70,6 +79,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::deque<Slot> slots_;       // responses in request order; front is the oldest
   std::uint64_t first_seq_ = 0;  // sequence number of slots_.front()
+  std::deque<Pending> pending_;  // not yet started, in request order
+  bool worker_busy_ = false;     // a request of this session is running on a worker
   bool reading_ = false;         // a read is pending
   bool writing_ = false;         // a write is pending
   bool read_closed_ = false;     // no further request will be read
