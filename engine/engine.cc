@@ -273,7 +273,7 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
   log::Lsn lsn = 0;
   {
     // An erasure may touch events in any stripe, so it takes them all (in ascending order).
-    StripeLocks locks(*ws, ~StripeMask{0}, /*exclusive=*/true);
+    StripeLocks locks(*ws, kAllStripes, /*exclusive=*/true);
     const auto& contacts = ws->stripes[ContactStripe(normalized)].contacts;
     if (!contacts.contains(normalized)) return Status::NotFound("Contact not found");
     TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));

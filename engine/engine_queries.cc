@@ -60,7 +60,7 @@ std::vector<Event> ListByName(const Workspace& ws, const std::string* name, std:
                               std::size_t limit) {
   std::vector<Event> out;
   if (name == nullptr) return out;
-  StripeLocks locks(ws, ~StripeMask{0}, /*exclusive=*/false);
+  StripeLocks locks(ws, kAllStripes, /*exclusive=*/false);
   // The heap's top is the cursor whose event comes first in list order: the newest, then the
   // smallest external_id.
   const auto later = [](const NameIndex::Cursor& a, const NameIndex::Cursor& b) {
