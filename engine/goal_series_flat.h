@@ -31,11 +31,20 @@ inline const GoalElement* FlatLowerBound(std::span<const GoalElement> elements, 
 inline GoalSummary FlatQuery(std::span<const GoalElement> elements, ClosedTimeBounds bounds,
                              SummaryFields fields) {
   GoalSummary summary;
+  if (elements.empty()) return summary;
+  // A range that covers one end of the array needs no search for that end: in a tree most
+  // leaves a query reaches are cut on one side only.
   const GoalElement* end = elements.data() + elements.size();
-  const GoalElement* first = std::partition_point(
-      elements.data(), end, [&](const GoalElement& e) { return e.occurred_at < bounds.lo; });
-  const GoalElement* last = std::partition_point(
-      first, end, [&](const GoalElement& e) { return e.occurred_at <= bounds.hi; });
+  const GoalElement* first =
+      elements.front().occurred_at >= bounds.lo
+          ? elements.data()
+          : std::partition_point(elements.data(), end,
+                                 [&](const GoalElement& e) { return e.occurred_at < bounds.lo; });
+  const GoalElement* last = elements.back().occurred_at <= bounds.hi
+                                ? end
+                                : std::partition_point(first, end, [&](const GoalElement& e) {
+                                    return e.occurred_at <= bounds.hi;
+                                  });
   if (fields == SummaryFields::kCountOnly) {
     summary.count = static_cast<std::uint64_t>(last - first);
     return summary;

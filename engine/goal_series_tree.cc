@@ -383,10 +383,17 @@ void QueryNode(const Node* node, int height, ClosedTimeBounds bounds, SummaryFie
   // Children [begin, end) overlap the range. Keys are disjoint and ordered across children,
   // so every child strictly between the first and the last lies inside the range; only those
   // two can be cut by it.
-  const std::uint32_t begin = PartitionIndex(
-      0, inner->size, [&](std::uint32_t i) { return inner->last_time[i] < bounds.lo; });
-  const std::uint32_t end = PartitionIndex(
-      begin, inner->size, [&](std::uint32_t i) { return inner->first_time[i] <= bounds.hi; });
+  // As in FlatQuery, a side of the node that the range covers needs no search.
+  const std::uint32_t last = inner->size - 1;
+  const std::uint32_t begin =
+      inner->last_time[0] >= bounds.lo ? 0 : PartitionIndex(0, inner->size, [&](std::uint32_t i) {
+        return inner->last_time[i] < bounds.lo;
+      });
+  const std::uint32_t end = inner->first_time[last] <= bounds.hi
+                                ? inner->size
+                                : PartitionIndex(begin, inner->size, [&](std::uint32_t i) {
+                                    return inner->first_time[i] <= bounds.hi;
+                                  });
   if (begin == end) return;
   auto add_edge_child = [&](std::uint32_t i) {
     if (inner->first_time[i] >= bounds.lo && inner->last_time[i] <= bounds.hi) {
