@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# HTTP load harness: starts `tally serve` on a fresh data directory and drives it with wrk
+# (bench/http_*.lua) — /livez (the machine's ceiling for this HTTP path), customEvents.upsert
+# (unique external_ids), customEvents.import (50 events per request), customEvents.get and
+# customEvents.list — at 64 and 256 connections, printing req/s, events/s and p50/p99 latency.
+#
+#   bench/http_load.sh                       # build/tally, --sync always, 5 s per run
+#   TALLY_BUILD=build-net DURATION=10 SYNC=interval bench/http_load.sh
+#
+# Environment: TALLY_BUILD (build directory holding `tally`, default build), DURATION (seconds
+# per run, default 5), SYNC (always|interval|none, default always), PORT (default 18090),
+# CONNECTIONS (default "64 256"), SCENARIOS (default "livez upsert import get list"),
+# WRK_THREADS (default 2), SERVER_THREADS (default: nproc).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build=${TALLY_BUILD:-build}
+duration=${DURATION:-5}
+sync=${SYNC:-always}
+port=${PORT:-18090}
+connections=${CONNECTIONS:-"64 256"}
+scenarios=${SCENARIOS:-"livez upsert import get list"}
+wrk_threads=${WRK_THREADS:-2}
+server_threads=${SERVER_THREADS:-$(nproc)}
+seeded=10000
+
+command -v wrk >/dev/null || { echo "http_load: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+[ -x "$build/tally" ] || { echo "http_load: $build/tally not found; build the 'tally' target" >&2; exit 1; }
+
+data=$(mktemp -d /tmp/tally-http-bench-XXXXXX)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+key=$("$build/tally" keys add --data-dir "$data" --workspace bench | tail -n 1)
+"$build/tally" serve --data-dir "$data" --listen "127.0.0.1:$port" --sync "$sync" \
+  --threads "$server_threads" --log-level warn >"$data/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 200); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$data/server.log" >&2; exit 1; }
+
+# Seed events for get/list: seed-0..seed-9999 over 100 contacts (100 events each).
+for ((batch = 0; batch < seeded / 50; batch++)); do
+  events=""
+  for ((i = batch * 50; i < batch * 50 + 50; i++)); do
+    events+="${events:+,}{\"email\":\"seed$((i % 100))@example.com\",\"event_name\":\"orders/completed\",\"external_id\":\"seed-$i\",\"goal_type\":\"purchase\",\"goal_value\":10,\"occurred_at\":\"2026-11-20T10:00:00Z\"}"
+  done
+  curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    "http://127.0.0.1:$port/api/customEvents.import" -d "{\"workspace_id\":\"bench\",\"events\":[$events]}"
+done
+
+export TALLY_BENCH_KEY=$key TALLY_BENCH_DIR=$root/bench TALLY_BENCH_SEEDED=$seeded
+printf '%-8s %6s %12s %12s %10s %10s %8s\n' scenario conns 'req/s' 'events/s' 'p50_us' 'p99_us' errors
+for scenario in $scenarios; do
+  for c in $connections; do
+    export TALLY_BENCH_RUN="$scenario-$c-$RANDOM"
+    line=$(wrk -t "$wrk_threads" -c "$c" -d "${duration}s" --timeout 10s \
+      -s "bench/http_$scenario.lua" "http://127.0.0.1:$port" | grep '^RESULT' || true)
+    [ -n "$line" ] || { echo "http_load: wrk produced no result for $scenario/$c" >&2; exit 1; }
+    eval "${line#RESULT }"
+    printf '%-8s %6s %12s %12s %10s %10s %8s\n' "$scenario" "$c" "$req_s" "$events_s" "$p50_us" \
+      "$p99_us" "$errors"
+  done
+done
+echo "(sync=$sync, server threads=$server_threads, wrk threads=$wrk_threads, ${duration}s per run, $(nproc) cores shared)"
