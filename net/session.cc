@@ -200,20 +200,24 @@ void Session::Dispatch() {
   slots_.emplace_back();
 
   if (auto it = message.find(http::field::content_encoding); it != message.end()) {
+    std::optional<HttpResponse> refused;
     if (IEquals(it->value(), "gzip")) {
       Result<std::string> decoded = Gunzip(request.body, state_.config.body_bytes_max);
-      if (!decoded.ok()) {
-        bool too_large = decoded.status().code() == Status::Code::kOutOfRange;
-        Complete(seq,
-                 too_large ? HttpResponse{413, EncodeError("Request body too large")}
-                           : HttpResponse{400, EncodeError("Invalid request body")},
-                 version, keep_alive);
-        return;
+      if (decoded.ok()) {
+        request.body = std::move(decoded).value();
+      } else if (decoded.status().code() == Status::Code::kOutOfRange) {
+        refused = HttpResponse{413, EncodeError("Request body too large")};
+      } else {
+        refused = HttpResponse{400, EncodeError("Invalid request body")};
       }
-      request.body = std::move(decoded).value();
     } else if (!IEquals(it->value(), "identity")) {
-      Complete(seq, HttpResponse{415, EncodeError("Unsupported Content-Encoding")}, version,
-               keep_alive);
+      refused = HttpResponse{415, EncodeError("Unsupported Content-Encoding")};
+    }
+    if (refused) {
+      std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+      state_.metrics.RecordRequest(RouteOf(path), request.method, refused->status,
+                                   std::chrono::nanoseconds(0));
+      Complete(seq, std::move(*refused), version, keep_alive);
       return;
     }
   }

@@ -67,6 +67,22 @@ TEST(CliTest, EnvironmentAndConfigFileSetServeSettings) {
   EXPECT_EQ(args.serve.idle_timeout_ms, 1234u);
 }
 
+TEST(CliTest, FlagsWinOverTheConfigFileWhichWinsOverTheEnvironment) {
+  TempDir dir;
+  std::filesystem::path config = dir.path() / "tally.toml";
+  std::ofstream(config) << "[serve]\nlisten = \"127.0.0.1:1111\"\nthreads = 3\n";
+  ::setenv("TALLY_LISTEN", "127.0.0.1:2222", 1);
+  ::setenv("TALLY_THREADS", "4", 1);
+  CLI::App app;
+  CliArgs args;
+  DefineCli(app, args);
+  Parse(app, {"--config", config.string(), "serve", "--data-dir", "/d", "--threads", "7"});
+  ::unsetenv("TALLY_LISTEN");
+  ::unsetenv("TALLY_THREADS");
+  EXPECT_EQ(args.serve.threads, 7u);
+  EXPECT_EQ(args.serve.listen, "127.0.0.1:1111");
+}
+
 TEST(CliTest, UnknownSyncPolicyIsAUsageError) {
   CLI::App app;
   CliArgs args;
