@@ -35,7 +35,8 @@ class Recoverer {
 
  private:
   Status LoadSegments();
-  Status LoadSegment(std::uint64_t seq, bool last, bool* stop);
+  Result<bool> DropIfZeroHeader(std::uint64_t seq);
+  Status LoadSegment(std::uint64_t seq, bool* stop);
   Status WalkFrames();
   std::optional<FoundAt> FindValidAfter(std::size_t index, std::uint64_t offset, Lsn lsn_min) const;
   Status TruncateAt(std::size_t index, std::uint64_t offset);
@@ -82,9 +83,16 @@ Status Recoverer::LoadSegments() {
   }
   std::sort(seqs.begin(), seqs.end());
   out_.next_seq = seqs.empty() ? 1 : seqs.back() + 1;
+  while (!seqs.empty()) {
+    TALLY_ASSIGN_OR_RETURN(const bool dropped, DropIfZeroHeader(seqs.back()));
+    if (!dropped) {
+      break;
+    }
+    seqs.pop_back();
+  }
   for (std::size_t i = 0; i < seqs.size(); ++i) {
     bool stop = false;
-    TALLY_RETURN_IF_ERROR(LoadSegment(seqs[i], i + 1 == seqs.size(), &stop));
+    TALLY_RETURN_IF_ERROR(LoadSegment(seqs[i], &stop));
     if (stop) {
       // Point-in-time recovery stopped at a bad header: everything after it is set aside.
       for (std::size_t j = i + 1; j < seqs.size(); ++j) {
@@ -96,7 +104,55 @@ Status Recoverer::LoadSegments() {
   return Status::Ok();
 }
 
-Status Recoverer::LoadSegment(std::uint64_t seq, bool last, bool* stop) {
+// A trailing segment whose header is zero was never covered by a sync: a sync of a segment
+// always includes its header page, and segments are synced in order. So it is either the
+// segment prepared ahead and never used (all zero: removed) or one the writer rolled into
+// before the crash, whose records were never acknowledged as durable (set aside and reported
+// as a torn tail). Returns whether `seq` was such a segment.
+Result<bool> Recoverer::DropIfZeroHeader(std::uint64_t seq) {
+  const std::filesystem::path path = options_.dir / SegmentFileName(seq);
+  TALLY_ASSIGN_OR_RETURN(const FileHandle file, fs_->Open(path, /*create=*/false));
+  std::vector<std::byte> chunk(std::size_t{1} << 20);
+  std::uint64_t nonzero_end = 0;
+  std::uint64_t offset = 0;
+  for (;;) {
+    Result<std::size_t> read = fs_->ReadAt(file, offset, chunk);
+    if (!read.ok()) {
+      (void)fs_->Close(file);
+      return read.status().WithContext("read segment " + path.string());
+    }
+    if (offset == 0) {
+      std::array<std::byte, kSegmentHeaderBytes> raw{};
+      std::copy_n(chunk.begin(), std::min<std::size_t>(*read, raw.size()), raw.begin());
+      SegmentHeader header;
+      if (DecodeSegmentHeader(raw, &header) != SegmentHeaderState::kZero) {
+        TALLY_RETURN_IF_ERROR(fs_->Close(file));
+        return false;
+      }
+    }
+    const std::uint64_t end = NonZeroEnd(std::span<const std::byte>(chunk.data(), *read), 0);
+    if (end > 0) {
+      nonzero_end = offset + end;
+    }
+    offset += *read;
+    if (*read < chunk.size()) {
+      break;
+    }
+  }
+  TALLY_RETURN_IF_ERROR(fs_->Close(file));
+  if (nonzero_end == 0) {
+    TALLY_RETURN_IF_ERROR(fs_->Remove(path));
+    dir_changed_ = true;
+    return true;
+  }
+  TALLY_RETURN_IF_ERROR(SetAside(path));
+  out_.report.truncated_bytes += nonzero_end;
+  out_.report.truncated_segment = path.filename().string();
+  out_.report.truncated_offset = 0;
+  return true;
+}
+
+Status Recoverer::LoadSegment(std::uint64_t seq, bool* stop) {
   const std::filesystem::path path = options_.dir / SegmentFileName(seq);
   TALLY_ASSIGN_OR_RETURN(const FileHandle file, fs_->Open(path, /*create=*/false));
   std::array<std::byte, kSegmentHeaderBytes> raw{};
@@ -126,13 +182,6 @@ Status Recoverer::LoadSegment(std::uint64_t seq, bool last, bool* stop) {
     }
   }
   TALLY_RETURN_IF_ERROR(fs_->Close(file));
-  if (state == SegmentHeaderState::kZero && last) {
-    // The segment prepared ahead of the writer and never used (its header is written when the
-    // first frame is reserved in it): not part of the log.
-    TALLY_RETURN_IF_ERROR(fs_->Remove(path));
-    dir_changed_ = true;
-    return Status::Ok();
-  }
   if (!reason.empty()) {
     return Problem(path.filename().string(), 0, 0, reason, stop).WithContext("recover log");
   }
@@ -269,7 +318,8 @@ Status Recoverer::TruncateAt(std::size_t index, std::uint64_t offset) {
   }
   segments_.resize(index + 1);
   if (cut > 0) {
-    out_.report.truncated_bytes = cut;
+    // Trailing zero-header segments may have been counted already; this cut comes before them.
+    out_.report.truncated_bytes += cut;
     out_.report.truncated_segment = segment.name();
     out_.report.truncated_offset = offset;
   }
