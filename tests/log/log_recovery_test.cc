@@ -1,5 +1,6 @@
 // Recovery on Log::Open: torn and zero tails, flipped bits under each RecoveryMode, the
 // durable hint, and damaged segment headers (docs/log-format.md, "Recovery").
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -301,6 +302,38 @@ TEST(LogRecoveryTest, DamagedSegmentHeaderIsCorruption) {
   ASSERT_FALSE(log.ok());
   EXPECT_TRUE(log.status().IsCorruption());
   EXPECT_NE(log.status().message().find(files[1].filename().string()), std::string::npos);
+}
+
+TEST(LogRecoveryTest, SegmentRolledIntoButNeverSyncedIsSetAsideAsATornTail) {
+  TempDir dir;
+  WriteLog(dir.path(), 60, 4096, 60);
+  const auto files = SegmentFiles(dir.path());
+  ASSERT_GE(files.size(), 3u);
+  // The crash came before any sync covered the last segment: its header never reached the disk.
+  auto bytes = ReadFileBytes(files.back());
+  const auto last_frames = testing::Frames(bytes);
+  ASSERT_FALSE(last_frames.empty());
+  std::fill(bytes.begin(), bytes.begin() + kSegmentHeaderBytes, std::byte{0});
+  WriteFileBytes(files.back(), bytes);
+  auto log = Log::Open(Options(dir.path(), RecoveryMode::kStrict, nullptr, 4096));
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(ReadAll(**log).lsns, Range(1, last_frames.front().lsn - 1));
+  EXPECT_GT((*log)->recovery_report().truncated_bytes, 0u);
+  EXPECT_FALSE(std::filesystem::exists(files.back()));
+  EXPECT_TRUE(std::filesystem::exists(files.back().string() + ".discarded"));
+}
+
+TEST(LogRecoveryTest, ZeroHeaderBeforeAValidSegmentIsCorruption) {
+  TempDir dir;
+  WriteLog(dir.path(), 60, 4096, 60);
+  const auto files = SegmentFiles(dir.path());
+  ASSERT_GE(files.size(), 3u);
+  auto bytes = ReadFileBytes(files[1]);
+  std::fill(bytes.begin(), bytes.begin() + kSegmentHeaderBytes, std::byte{0});
+  WriteFileBytes(files[1], bytes);
+  const auto log = Log::Open(Options(dir.path(), RecoveryMode::kStrict, nullptr, 4096));
+  ASSERT_FALSE(log.ok());
+  EXPECT_TRUE(log.status().IsCorruption()) << log.status().ToString();
 }
 
 TEST(LogRecoveryTest, UnusedPreparedSegmentLeftByACrashIsRemoved) {
