@@ -36,21 +36,11 @@ const EventEntry* FindEvent(const Workspace& ws, unsigned key_stripe, const std:
   return it == events.end() ? nullptr : &*it;
 }
 
-// The stripe of the email the event with this key is attached to now, as a mask (0 when
-// there is no such event). The caller re-checks it once it holds its locks, because the event
-// may move between this look and then.
-StripeMask AttachedStripe(const Workspace& ws, unsigned key_stripe, const std::string* name,
-                          std::string_view external_id) {
-  std::shared_lock lock(ws.stripes[key_stripe].mu);
-  const EventEntry* entry = FindEvent(ws, key_stripe, name, external_id);
-  return entry == nullptr ? 0 : StripeBit(ContactStripe(entry->second.contact->first));
-}
-
-// True when every event of the keys is absent or attached to an email whose stripe is held.
-bool HoldsAttachedStripes(const Workspace& ws, const StripeLocks& locks, unsigned key_stripe,
-                          const std::string* name, std::string_view external_id) {
-  const EventEntry* entry = FindEvent(ws, key_stripe, name, external_id);
-  return entry == nullptr || locks.Holds(ContactStripe(entry->second.contact->first));
+// The stripe of the email the stored event (if any) is attached to. The caller holds the
+// event's key stripe, which guards that attachment.
+std::optional<unsigned> AttachedStripe(const EventEntry* entry) {
+  if (entry == nullptr) return std::nullopt;
+  return ContactStripe(entry->second.contact->first);
 }
 
 }  // namespace
@@ -163,16 +153,20 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
   Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
   const std::string* name = s.interner.Intern(input.event_name);
   const unsigned key_stripe = EventStripe(input.event_name, input.external_id);
-  const StripeMask base = StripeBit(key_stripe) | StripeBit(ContactStripe(resolved.email));
   const TimeUs deleted_at = input.deleted_at.value_or(kNoTime);
+  // Optimistically lock the key and new email stripes; if the stored event sits on another
+  // email, add that email's stripe and lock again (it may have moved meanwhile, so re-check).
+  StripeMask mask = StripeBit(key_stripe) | StripeBit(ContactStripe(resolved.email));
   for (;;) {
-    const StripeMask mask = base | AttachedStripe(ws, key_stripe, name, input.external_id);
     UpsertOutcome outcome;
     log::Lsn lsn = 0;
     {
       StripeLocks locks(ws, mask, /*exclusive=*/true);
       const EventEntry* entry = FindEvent(ws, key_stripe, name, input.external_id);
-      if (entry != nullptr && !locks.Holds(ContactStripe(entry->second.contact->first))) continue;
+      if (const auto attached = AttachedStripe(entry); attached && !locks.Holds(*attached)) {
+        mask |= StripeBit(*attached);
+        continue;
+      }
       if (DecideWrite(entry ? &entry->second : nullptr, resolved.occurred_at, deleted_at) ==
           WriteKind::kNoop) {
         return UpsertOutcome{ToEvent(*entry), false};
@@ -224,17 +218,17 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
     base |= StripeBit(key_stripes[i]) | StripeBit(ContactStripe(resolved[i].email));
   }
   log::Lsn lsn = 0;
+  StripeMask mask = base;
   for (bool done = false; !done;) {
-    StripeMask mask = base;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      mask |= AttachedStripe(ws, key_stripes[i], names[i], inputs[i].external_id);
-    }
     StripeLocks locks(ws, mask, /*exclusive=*/true);
     bool holds_all = true;
     bool any_applies = false;
-    for (std::size_t i = 0; i < inputs.size() && holds_all; ++i) {
-      holds_all = HoldsAttachedStripes(ws, locks, key_stripes[i], names[i], inputs[i].external_id);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
       const EventEntry* entry = FindEvent(ws, key_stripes[i], names[i], inputs[i].external_id);
+      if (const auto attached = AttachedStripe(entry); attached && !locks.Holds(*attached)) {
+        mask |= StripeBit(*attached);
+        holds_all = false;
+      }
       // If no element changes the stored state, none can change it after an earlier element
       // applied either (nothing applied), so the whole import is a no-op.
       any_applies =
