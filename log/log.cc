@@ -105,7 +105,8 @@ void Log::Impl::Fill(const Reservation& r, std::uint16_t type, std::span<const s
   std::memcpy(at + kFrameHeaderBytes, payload.data(), payload.size());
   std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(at))
       .store(published, std::memory_order_release);
-  watermark.MarkDone(r.lsn);
+  watermark.MarkDone(
+      r.lsn, FrameEnd{.seq = r.segment->seq(), .offset = r.offset + FrameBytes(payload.size())});
 }
 
 Log::Log(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -210,7 +211,7 @@ Result<LogReader> Log::Read(Lsn from) const {
 Result<std::size_t> Log::DeleteSegmentsBelow(Lsn lsn) {
   Impl& impl = *impl_;
   // Never delete a segment that an appender may still be copying into.
-  const Lsn limit = std::min(lsn, impl.watermark.Advance() + 1);
+  const Lsn limit = std::min(lsn, impl.watermark.Advance().lsn + 1);
   const std::vector<std::shared_ptr<Segment>> taken = impl.segments->TakeBelow(limit);
   for (const auto& segment : taken) {
     TALLY_RETURN_IF_ERROR(impl.fs->Remove(segment->path()));

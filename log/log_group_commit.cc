@@ -1,6 +1,7 @@
 // Group commit: one sync thread (or the caller of Sync/Close) makes everything up to the
 // written watermark durable with one msync per touched segment and wakes every waiter it
 // covered; failures become the log's sticky error.
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -19,22 +20,27 @@ Status Log::Impl::SyncWritten() {
   if (failed()) {
     return Error();
   }
-  const Lsn written = watermark.Advance();
-  const Lsn durable = durable_lsn.load(std::memory_order_acquire);
-  if (written <= durable) {
-    return Status::Ok();
-  }
-  std::vector<std::shared_ptr<Segment>> dirty;
+  // The reservation snapshot comes first: every frame reserved before it lies below
+  // current_end, so once the watermark passes one of them, its bytes are in the synced range.
   std::shared_ptr<Segment> current;
   std::uint64_t current_end = 0;
+  Lsn reserved = 0;
   {
     std::lock_guard lock(reserve_mu);
     current = active;
     current_end = write_offset;
+    reserved = next_lsn - 1;
   }
+  const LsnWatermark::Written advanced = watermark.Advance();
+  const Lsn written = advanced.lsn;
+  const Lsn target = std::min(written, reserved);
+  const Lsn durable = durable_lsn.load(std::memory_order_acquire);
+  if (target <= durable) {
+    return Status::Ok();
+  }
+  std::vector<std::shared_ptr<Segment>> dirty;
   for (auto& segment : segments->All()) {
-    // A segment newer than `current` was added by a rollover after the snapshot above; the
-    // watermark read before it cannot include any of its frames.
+    // A segment newer than `current` was added by a rollover after the snapshot.
     if (segment->seq() >= synced_seq && segment->seq() <= current->seq()) {
       dirty.push_back(std::move(segment));
     }
@@ -42,9 +48,10 @@ Status Log::Impl::SyncWritten() {
   const auto now = std::chrono::steady_clock::now();
   const bool store_hint = now - hint_stored_at >= kDurableHintInterval;
   for (const auto& segment : dirty) {
-    // The range reaches from what the last sync covered (from the header, for a new segment or
-    // when the durable hint goes along) to the reservation end. Bytes of copies still in
-    // flight may reach the disk early, which recovery treats as a torn tail above the hint.
+    // The range reaches from where the last complete sync ended (from the header, for a new
+    // segment or when the durable hint goes along) to the reservation end. Bytes of copies
+    // still in flight may reach the disk early, which recovery treats as a torn tail above the
+    // hint; they are synced again next time.
     const std::uint64_t end = segment == current ? current_end : segment->sealed_bytes();
     std::uint64_t start = segment->seq() == synced_seq ? synced_bytes : 0;
     if (segment == current && store_hint) {
@@ -58,15 +65,23 @@ Status Log::Impl::SyncWritten() {
       return sticky;
     }
   }
-  synced_seq = current->seq();
-  synced_bytes = current_end;
+  // The next sync starts where the complete data ended: at the reservation end if every
+  // frame reserved before the snapshot was complete, else at the end of the watermark's frame
+  // (the pages after it may hold copies that were still running, and must be synced again).
+  if (written >= reserved) {
+    synced_seq = current->seq();
+    synced_bytes = current_end;
+  } else {
+    synced_seq = advanced.end.seq;
+    synced_bytes = advanced.end.offset;
+  }
   if (store_hint) {
     hint_stored_at = now;
   }
   {
     std::lock_guard lock(durable_mu);
-    TALLY_ASSERT(written > durable_lsn.load(std::memory_order_relaxed));
-    durable_lsn.store(written, std::memory_order_release);
+    TALLY_ASSERT(target > durable_lsn.load(std::memory_order_relaxed));
+    durable_lsn.store(target, std::memory_order_release);
   }
   durable_cv.notify_all();
   return Status::Ok();
@@ -170,7 +185,7 @@ Status Log::Sync() {
   Impl& impl = *impl_;
   const Lsn target = impl.last_lsn.load(std::memory_order_acquire);
   // Appends reserved before this call finish their copies within moments.
-  while (impl.watermark.Advance() < target && !impl.failed()) {
+  while (impl.watermark.Advance().lsn < target && !impl.failed()) {
     std::this_thread::yield();
   }
   TALLY_RETURN_IF_ERROR(impl.SyncWritten());

@@ -1,5 +1,6 @@
 // LsnWatermark: tracks which reserved LSNs have finished their copy and exposes the contiguous
-// "written" watermark: every LSN at or below written() is complete in memory.
+// "written" watermark: every LSN at or below it is complete in memory, together with where the
+// frame of that LSN ends (segment seq and byte offset), so a sync knows which bytes are final.
 //
 // Appenders finish out of order (they copy outside the reservation lock), so each marks its
 // LSN done in a ring of kSlots flags with one release store, the cheapest possible step on the
@@ -14,6 +15,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -21,29 +23,47 @@
 
 namespace tally::log {
 
+// Where a frame ends: the segment it is in and the offset just past it (padding included).
+struct FrameEnd {
+  std::uint64_t seq = 0;
+  std::uint64_t offset = 0;
+};
+
 class LsnWatermark {
  public:
   // Enough slots that the ring never fills while a sync is in flight.
   static constexpr std::size_t kSlots = std::size_t{1} << 16;
 
-  explicit LsnWatermark(Lsn written);
+  // `written`: the last complete LSN; `end`: where its frame (or the segment header) ends.
+  LsnWatermark(Lsn written, FrameEnd end);
 
   bool HasRoomFor(Lsn lsn) const { return lsn - written_.load(std::memory_order_acquire) < kSlots; }
 
-  // Marks `lsn` complete (its frame is published). O(1), no lock.
-  void MarkDone(Lsn lsn) { Slot(lsn).store(lsn, std::memory_order_release); }
+  // Marks `lsn`, whose frame ends at `end`, complete (its frame is published). O(1), no lock.
+  void MarkDone(Lsn lsn, FrameEnd end) {
+    const std::size_t slot = lsn & (kSlots - 1);
+    ends_[slot] = end;
+    slots_[slot].store(lsn, std::memory_order_release);
+  }
 
+  struct Written {
+    Lsn lsn = 0;
+    FrameEnd end;  // where the frame of `lsn` ends
+  };
   // Moves the watermark over every consecutive done LSN and returns it. O(LSNs passed).
-  Lsn Advance();
+  Written Advance();
 
   // The watermark as of the last Advance.
   Lsn written() const { return written_.load(std::memory_order_acquire); }
 
  private:
-  std::atomic<Lsn>& Slot(Lsn lsn) { return slots_[lsn & (kSlots - 1)]; }
-
   std::unique_ptr<std::atomic<Lsn>[]> slots_;
-  std::mutex mu_;  // one Advance at a time
+  // ends_[i] belongs to the LSN in slots_[i]; written before that LSN's release store. A slot
+  // is reused only after the watermark passed it, and the watermark moves only inside Advance
+  // (under mu_), so Advance reads ends_ of an LSN it is passing while nobody can rewrite it.
+  std::unique_ptr<FrameEnd[]> ends_;
+  std::mutex mu_;      // one Advance at a time
+  FrameEnd last_end_;  // guarded by mu_: where the frame of written_ ends
   std::atomic<Lsn> written_;
 };
 

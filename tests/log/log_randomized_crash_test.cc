@@ -48,7 +48,9 @@ void RunSeed(std::uint64_t seed) {
   LogOptions options;
   options.dir = dir.path() / "log";
   options.segment_bytes = std::uint64_t{4096} << pick(3);
-  options.sync = pick(2) == 0 ? SyncPolicy::kNone : SyncPolicy::kAlways;
+  const SyncPolicy policies[] = {SyncPolicy::kNone, SyncPolicy::kAlways, SyncPolicy::kInterval};
+  options.sync = policies[pick(3)];
+  options.sync_interval_ms = 1;
   options.fs = &fs;
   const bool fail_a_sync = pick(3) == 0;
   auto opened = Log::Open(options);
