@@ -2,10 +2,12 @@
 //
 // Leaves hold elements sorted by (occurred_at, event_seq). Each inner node holds, for every
 // child, the child's first key, last occurred_at and GoalSummary (count, valued count, sum,
-// min, max), so a range query adds whole children from their parent's entry and descends only
-// into the at most two children per level that the range cuts. Insert and Erase recompute the
-// entries on the root-to-leaf path they touched. With F = fan-out and L = leaf capacity:
-// Insert, Erase and Query cost O(L + F·log_F(n)); NextTimeAfter costs O(log n).
+// min, max), stored column by column, so a range query adds whole children from their
+// parent's columns and descends only into the at most two children per level that the range
+// cuts. Insert and Erase update the entries on the root-to-leaf path they touched; Erase
+// rescans a child only when the erased element may have been its min, max, first key or last
+// time. With F = fan-out (32) and L = leaf capacity (64): Insert, Erase and Query cost
+// O(L + F·log_F(n)); NextTimeAfter costs O(log n).
 //
 // Empty trees are allowed (a root leaf with no elements); GoalSeries switches back to its flat
 // form long before that.
