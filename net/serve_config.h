@@ -36,7 +36,7 @@ struct ServeConfig {
   std::uint32_t drain_timeout_ms = 10'000;   // SIGTERM: longest wait for in-flight requests
   // Threads that run writes while they wait for durability (--sync always), so one
   // group-commit sync covers many requests.
-  unsigned write_workers = 64;
+  unsigned write_workers = 256;
 
   std::string log_level = "info";
 

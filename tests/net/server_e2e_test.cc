@@ -1,8 +1,10 @@
 // End-to-end tests of the HTTP layer: auth, methods, limits, timeouts, keep-alive, pipelining,
 // gzip, connection limits, key reload and metrics, against the real binary.
 #include <chrono>
+#include <fstream>
 #include <thread>
 
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include "tests/net/e2e_fixture.h"
@@ -284,6 +286,55 @@ TEST_F(ConnectionLimitE2eTest, ConnectionsOverTheLimitAreRefusedWithoutStarvingO
   EXPECT_TRUE(third.ClosedByServer(2000));
   EXPECT_EQ(first.Send(livez).status, 200u);
   EXPECT_EQ(second.Send(livez).status, 200u);
+}
+
+// With few file descriptors, accept fails with EMFILE: the server must back off instead of
+// spinning on the error, and serve again once descriptors are free.
+class FileDescriptorLimitE2eTest : public E2eTest {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &saved_), 0);
+    rlimit low = saved_;
+    low.rlim_cur = 64;  // inherited by the spawned server
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    E2eTest::SetUp();
+    ::setrlimit(RLIMIT_NOFILE, &saved_);
+  }
+  rlimit saved_{};
+};
+
+long CpuTicks(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string field;
+  long ticks = 0;
+  for (int i = 1; i <= 15 && stat >> field; ++i) {
+    if (i == 14 || i == 15) {
+      ticks += std::stol(field);
+    }
+  }
+  return ticks;
+}
+
+TEST_F(FileDescriptorLimitE2eTest, AcceptBacksOffOnEmfileAndRecovers) {
+  std::vector<std::unique_ptr<HttpClient>> clients;
+  for (int i = 0; i < 100; ++i) {
+    clients.push_back(std::make_unique<HttpClient>(server_->port()));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  long before = CpuTicks(server_->pid());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  long spent = CpuTicks(server_->pid()) - before;
+  EXPECT_LT(spent, 20) << "the accept loop spins on EMFILE";  // ticks of 10 ms
+  clients.clear();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  unsigned status = 0;
+  while (status != 200 && std::chrono::steady_clock::now() < deadline) {
+    HttpCall livez;
+    livez.target = "/livez";
+    status = Call(livez).status;
+  }
+  EXPECT_EQ(status, 200u);
+  EXPECT_NE(server_->Stdout().find("out of file descriptors"), std::string::npos);
 }
 
 }  // namespace
