@@ -1,0 +1,116 @@
+#include "engine/segment_eval.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "log/assert.h"
+
+namespace tally::engine {
+namespace {
+
+template <typename Amount>
+bool Compare(const GoalLeaf& leaf, Amount amount) {
+  switch (leaf.compare) {
+    case GoalCompareOp::kGte: return leaf.value.CentsAtLeast(amount);
+    case GoalCompareOp::kLte: return leaf.value.CentsAtMost(amount);
+    case GoalCompareOp::kEq: return leaf.value.CentsEqual(amount);
+    case GoalCompareOp::kBetween:
+      return leaf.value.CentsAtLeast(amount) && leaf.value_2.CentsAtMost(amount);
+  }
+  TALLY_ASSERT_MSG(false, "unhandled goal comparison");
+}
+
+std::optional<TimeUs> Earlier(std::optional<TimeUs> a, std::optional<TimeUs> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+std::optional<TimeUs> NodeBoundary(const SegmentNode& node, const ContactFacts& facts, TimeUs now) {
+  if (const auto* branch = std::get_if<SegmentBranch>(&node.node)) {
+    // Every child counts, whatever the others decide now: a child that does not matter at
+    // this instant may matter once another one changes.
+    std::optional<TimeUs> earliest;
+    for (const SegmentNode& child : branch->children) {
+      earliest = Earlier(earliest, NodeBoundary(child, facts, now));
+    }
+    return earliest;
+  }
+  if (const auto* goal = std::get_if<GoalLeaf>(&node.node)) {
+    const TimeUs window = goal->timeframe.window_us();
+    if (window == 0) return std::nullopt;
+    const std::optional<TimeUs> oldest = facts.NextGoalTimeAfter(*goal, now - window);
+    return oldest ? std::optional<TimeUs>(*oldest + window) : std::nullopt;
+  }
+  const auto& timeline = std::get<TimelineLeaf>(node.node);
+  const TimeUs window = timeline.timeframe.window_us();
+  if (window == 0) return std::nullopt;
+  const std::optional<TimeUs> oldest = facts.NextTimelineTimeAfter(timeline, now - window);
+  return oldest ? std::optional<TimeUs>(*oldest + window) : std::nullopt;
+}
+
+}  // namespace
+
+bool GoalLeafMatches(const GoalLeaf& leaf, const AggregateValue& aggregate) {
+  // Notifuse's EXISTS … GROUP BY … HAVING: no matching event, no match, whatever the operator.
+  if (aggregate.matched == 0) return false;
+  switch (leaf.aggregate) {
+    case AggregateOp::kCount:
+      // A count compares as a plain number, so in hundredths it is count × 100.
+      return Compare(leaf, static_cast<std::int64_t>(aggregate.matched) * 100);
+    case AggregateOp::kSum: return Compare(leaf, aggregate.cents.value_or(0));
+    case AggregateOp::kMin:
+    case AggregateOp::kMax: return aggregate.cents && Compare(leaf, *aggregate.cents);
+    case AggregateOp::kAvg:
+      return aggregate.average_cents && Compare(leaf, *aggregate.average_cents);
+  }
+  TALLY_ASSERT_MSG(false, "unhandled aggregate");
+}
+
+bool TimelineLeafMatches(const TimelineLeaf& leaf, std::uint64_t count) {
+  switch (leaf.compare) {
+    case TimelineCountOp::kAtLeast: return count >= leaf.count;
+    case TimelineCountOp::kAtMost: return count <= leaf.count;
+    case TimelineCountOp::kExactly: return count == leaf.count;
+  }
+  TALLY_ASSERT_MSG(false, "unhandled count comparison");
+}
+
+bool EvaluateSegmentNode(const SegmentNode& node, const ContactFacts& facts, TimeUs now) {
+  if (const auto* branch = std::get_if<SegmentBranch>(&node.node)) {
+    TALLY_ASSERT(!branch->children.empty());
+    switch (branch->op) {
+      case BranchOp::kAnd:
+        return std::all_of(
+            branch->children.begin(), branch->children.end(),
+            [&](const SegmentNode& c) { return EvaluateSegmentNode(c, facts, now); });
+      case BranchOp::kOr:
+        return std::any_of(
+            branch->children.begin(), branch->children.end(),
+            [&](const SegmentNode& c) { return EvaluateSegmentNode(c, facts, now); });
+      case BranchOp::kNot:
+        TALLY_ASSERT(branch->children.size() == 1);
+        return !EvaluateSegmentNode(branch->children.front(), facts, now);
+    }
+    TALLY_ASSERT_MSG(false, "unhandled branch operator");
+  }
+  if (const auto* goal = std::get_if<GoalLeaf>(&node.node)) {
+    return GoalLeafMatches(*goal, facts.GoalAggregate(*goal, goal->timeframe.Resolve(now)));
+  }
+  const auto& timeline = std::get<TimelineLeaf>(node.node);
+  return TimelineLeafMatches(timeline,
+                             facts.TimelineCount(timeline, timeline.timeframe.Resolve(now)));
+}
+
+bool EvaluateSegment(const SegmentTree& tree, const ContactFacts& facts, TimeUs now) {
+  return EvaluateSegmentNode(tree.root, facts, now);
+}
+
+std::optional<TimeUs> NextSegmentBoundary(const SegmentTree& tree, const ContactFacts& facts,
+                                          TimeUs now) {
+  const std::optional<TimeUs> boundary = NodeBoundary(tree.root, facts, now);
+  TALLY_ASSERT(!boundary || *boundary > now);
+  return boundary;
+}
+
+}  // namespace tally::engine
