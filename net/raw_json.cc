@@ -67,17 +67,21 @@ std::size_t SkipValue(std::string_view json, std::size_t pos) {
   TALLY_ASSERT_MSG(false, "unbalanced brackets in accepted JSON");
 }
 
-std::string UnescapeKey(std::string_view quoted) {
-  std::string_view inner = quoted.substr(1, quoted.size() - 2);
-  if (inner.find('\\') == std::string_view::npos) {
-    return std::string(inner);
+}  // namespace
+
+std::string UnescapedKey(const RawMember& member) {
+  if (member.key.find('\\') == std::string_view::npos) {
+    return std::string(member.key);
   }
   // Rare: let Boost.JSON decode the escapes of this one token.
-  boost::json::value v = boost::json::parse(boost::json::string_view(quoted.data(), quoted.size()));
+  std::string quoted;
+  quoted.reserve(member.key.size() + 2);
+  quoted.push_back('"');
+  quoted.append(member.key);
+  quoted.push_back('"');
+  boost::json::value v = boost::json::parse(quoted);
   return std::string(v.as_string());
 }
-
-}  // namespace
 
 std::vector<RawMember> RawObjectMembers(std::string_view object) {
   TALLY_ASSERT(!object.empty() && object.front() == '{');
@@ -85,12 +89,12 @@ std::vector<RawMember> RawObjectMembers(std::string_view object) {
   std::size_t pos = SkipSpace(object, 1);
   while (pos < object.size() && object[pos] != '}') {
     std::size_t key_end = SkipString(object, pos);
-    std::string key = UnescapeKey(object.substr(pos, key_end - pos));
+    std::string_view key = object.substr(pos + 1, key_end - pos - 2);
     pos = SkipSpace(object, key_end);
     TALLY_ASSERT(object[pos] == ':');
     std::size_t value_begin = SkipSpace(object, pos + 1);
     std::size_t value_end = SkipValue(object, value_begin);
-    members.push_back({std::move(key), object.substr(value_begin, value_end - value_begin)});
+    members.push_back({key, object.substr(value_begin, value_end - value_begin)});
     pos = SkipSpace(object, value_end);
     if (pos < object.size() && object[pos] == ',') {
       pos = SkipSpace(object, pos + 1);

@@ -3,8 +3,8 @@
 //
 // Boost.JSON's DOM keeps values but not their text; properties must keep their exact text
 // (D19: numbers are never re-rounded), so the decoder slices them out of the request body with
-// these functions. They assume valid JSON (violations are TALLY_ASSERTs, not Status) and never
-// allocate beyond the returned spans. Pure functions; safe from any thread.
+// these functions. They assume valid JSON (violations are TALLY_ASSERTs, not Status) and
+// allocate only the returned vectors. Pure functions; safe from any thread.
 #pragma once
 
 #include <cstddef>
@@ -15,9 +15,12 @@
 namespace tally::net {
 
 struct RawMember {
-  std::string key;         // unescaped
+  std::string_view key;    // the key's text between its quotes, escapes not decoded
   std::string_view value;  // the member's value text, no surrounding white space
 };
+
+// The key of `member` with its escapes decoded (allocates only when it has escapes).
+std::string UnescapedKey(const RawMember& member);
 
 // The members of the object whose text is `object` (starting with '{'), in document order,
 // duplicates included.

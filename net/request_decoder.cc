@@ -42,6 +42,14 @@ bool KeyIs(std::string_view key, std::string_view field) {
   return true;
 }
 
+// A raw member's key matches `field` (escaped keys are decoded first).
+bool RawKeyIs(const RawMember& member, std::string_view field) {
+  if (member.key.find('\\') == std::string_view::npos) {
+    return KeyIs(member.key, field);
+  }
+  return KeyIs(UnescapedKey(member), field);
+}
+
 // Go's float64 cannot hold them and tally refuses to store them (D8).
 bool AllNumbersFinite(const value& v) {
   switch (v.kind()) {
@@ -162,7 +170,7 @@ Status ReadProperties(const value& v, std::string_view raw_object, engine::Event
   }
   std::string_view raw;
   for (const RawMember& m : RawObjectMembers(raw_object)) {
-    if (KeyIs(m.key, "properties")) {
+    if (RawKeyIs(m, "properties")) {
       raw = m.value;  // the last match wins, as for every field
     }
   }
@@ -266,7 +274,7 @@ Result<ImportBody> DecodeImportBody(std::string_view body) {
   }
   std::string_view raw_events;
   for (const RawMember& m : RawObjectMembers(RawFirstValue(body))) {
-    if (KeyIs(m.key, "events")) {
+    if (RawKeyIs(m, "events")) {
       raw_events = m.value;
     }
   }

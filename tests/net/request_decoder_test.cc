@@ -108,6 +108,14 @@ TEST(RequestDecoderTest, PropertiesKeepNumberTextAndLastDuplicateWins) {
   EXPECT_EQ(r->event.properties_json, R"({"big":123456789012345678901234567890,"f":1.10})");
 }
 
+TEST(RequestDecoderTest, EscapedKeysMatchTheirFields) {
+  Result<UpsertBody> r =
+      DecodeUpsertBody(R"({"propert\u0069es": {"a": 1.0}, "em\u0061il": "a@x.com"})");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->event.properties_json, R"({"a":1.0})");
+  EXPECT_EQ(r->event.email, "a@x.com");
+}
+
 TEST(RequestDecoderTest, DecodesImportElementsWithImportOnlyFields) {
   Result<ImportBody> r = DecodeImportBody(R"({"workspace_id":"ws","events":[
       {"external_id":"a","source":"shopify","created_at":"2024-01-01T00:00:00Z",
