@@ -21,38 +21,38 @@ Status Log::Impl::SyncWritten() {
     return Error();
   }
   // The reservation snapshot comes first: every frame reserved before it lies below
-  // current_end, so once the watermark passes one of them, its bytes are in the synced range.
+  // current_end, so once the watermark passes one of them, its bytes are final.
   std::shared_ptr<Segment> current;
-  std::uint64_t current_end = 0;
+  FrameEnd reserved_end;
   Lsn reserved = 0;
   {
     std::lock_guard lock(reserve_mu);
     current = active;
-    current_end = write_offset;
+    reserved_end = FrameEnd{.seq = active->seq(), .offset = write_offset};
     reserved = next_lsn - 1;
   }
-  const LsnWatermark::Written advanced = watermark.Advance();
-  const Lsn written = advanced.lsn;
-  const Lsn target = std::min(written, reserved);
+  const LsnWatermark::Written written = watermark.Advance();
+  // Sync up to the end of the last complete frame that was reserved before the snapshot; the
+  // bytes after it may belong to copies still running, which the next sync covers.
+  const Lsn target = std::min(written.lsn, reserved);
+  const FrameEnd target_end = written.lsn >= reserved ? reserved_end : written.end;
   const Lsn durable = durable_lsn.load(std::memory_order_acquire);
   if (target <= durable) {
     return Status::Ok();
   }
   std::vector<std::shared_ptr<Segment>> dirty;
   for (auto& segment : segments->All()) {
-    // A segment newer than `current` was added by a rollover after the snapshot.
-    if (segment->seq() >= synced_seq && segment->seq() <= current->seq()) {
+    if (segment->seq() >= synced_seq && segment->seq() <= target_end.seq) {
       dirty.push_back(std::move(segment));
     }
   }
   const auto now = std::chrono::steady_clock::now();
   const bool store_hint = now - hint_stored_at >= kDurableHintInterval;
   for (const auto& segment : dirty) {
-    // The range reaches from where the last complete sync ended (from the header, for a new
-    // segment or when the durable hint goes along) to the reservation end. Bytes of copies
-    // still in flight may reach the disk early, which recovery treats as a torn tail above the
-    // hint; they are synced again next time.
-    const std::uint64_t end = segment == current ? current_end : segment->sealed_bytes();
+    // From where the previous sync ended (from the header, for a segment not synced before
+    // or when the durable hint goes along) to the end of the complete data.
+    const std::uint64_t end =
+        segment->seq() == target_end.seq ? target_end.offset : segment->sealed_bytes();
     std::uint64_t start = segment->seq() == synced_seq ? synced_bytes : 0;
     if (segment == current && store_hint) {
       segment->StoreDurableHint(durable);
@@ -65,16 +65,8 @@ Status Log::Impl::SyncWritten() {
       return sticky;
     }
   }
-  // The next sync starts where the complete data ended: at the reservation end if every
-  // frame reserved before the snapshot was complete, else at the end of the watermark's frame
-  // (the pages after it may hold copies that were still running, and must be synced again).
-  if (written >= reserved) {
-    synced_seq = current->seq();
-    synced_bytes = current_end;
-  } else {
-    synced_seq = advanced.end.seq;
-    synced_bytes = advanced.end.offset;
-  }
+  synced_seq = target_end.seq;
+  synced_bytes = target_end.offset;
   if (store_hint) {
     hint_stored_at = now;
   }
