@@ -73,3 +73,26 @@ for scenario in $scenarios; do
   done
 done
 echo "(sync=$sync, server threads=$server_threads, wrk threads=$wrk_threads, ${duration}s per run, $(nproc) cores shared)"
+
+# Server-side handler time from the server's own histogram (excludes queueing in the kernel and
+# wrk): the bucket bound at or under which 50% and 99% of each route's requests finished.
+echo
+printf '%-22s %10s %14s %14s\n' route requests 'handler_p50<=' 'handler_p99<='
+curl -s "http://127.0.0.1:$port/metrics" | awk '
+  /^tally_http_request_duration_seconds_bucket/ {
+    match($0, /route="[^"]*"/); route = substr($0, RSTART + 7, RLENGTH - 8)
+    match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+    n[route]++; bound[route, n[route]] = le; cum[route, n[route]] = $NF
+  }
+  END {
+    for (r in n) {
+      total = cum[r, n[r]]
+      if (total == 0 || r == "metrics" || r == "readyz" || r == "unknown") continue
+      p50 = ""; p99 = ""
+      for (i = 1; i <= n[r]; i++) {
+        if (p50 == "" && cum[r, i] >= 0.50 * total) p50 = bound[r, i]
+        if (p99 == "" && cum[r, i] >= 0.99 * total) p99 = bound[r, i]
+      }
+      printf "%-22s %10d %13ss %13ss\n", r, total, p50, p99
+    }
+  }' | sort
