@@ -1,0 +1,39 @@
+// PreviewSegment: evaluates a segment tree for every contact of a workspace (segments.preview,
+// and the initial membership of a saved segment).
+//
+// The stripes are split between kPreviewThreadsMax threads (the machine tally targets has two
+// cores), each holding its stripes shared one at a time, so writers to other stripes proceed.
+// A tree whose every match needs a live event of some goal type (a goal leaf, or an `and` with
+// one, never under `not`) skips contacts without such events before evaluating anything.
+//
+// Thread safety: takes the stripes' locks itself; the caller holds none of them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/segment_tree.h"
+#include "engine/string_interner.h"
+#include "engine/workspace.h"
+
+namespace tally::engine {
+
+inline constexpr unsigned kPreviewThreadsMax = 2;
+// Below this many contacts one thread is faster than starting another.
+inline constexpr std::uint64_t kPreviewParallelContactsMin = 20'000;
+
+struct SegmentPreview {
+  std::uint64_t total_count = 0;
+  std::vector<std::string> emails;  // the `sample_limit` smallest matching emails, ascending
+};
+
+SegmentPreview PreviewSegment(const Workspace& ws, const StringInterner& interner,
+                              const SegmentTree& tree, TimeUs now, std::size_t sample_limit);
+
+// The goal type (nullopt: "*") every contact matching `node` must have a live event of, if any.
+std::optional<std::optional<GoalType>> RequiredGoalType(const SegmentNode& node);
+
+}  // namespace tally::engine
