@@ -1,8 +1,13 @@
 #include "net/router.h"
 
+#include <cerrno>
+
 #include <gtest/gtest.h>
 
+#include "engine/engine.h"
+#include "log/log.h"
 #include "net/key_file.h"
+#include "tests/log/fault_injecting_file_system.h"
 #include "tests/net/temp_dir.h"
 
 namespace tally::net {
@@ -66,6 +71,61 @@ TEST_F(RouterTest, OnlyWritesUnderSyncAlwaysMayWaitForTheSync) {
   EXPECT_FALSE(router_.MayWaitForSync(read));
   Router interval(keys_, metrics_, log::SyncPolicy::kInterval);
   EXPECT_FALSE(interval.MayWaitForSync(write));
+}
+
+// With a real log and engine: a failed sync puts the log in its sticky error state, after which
+// writes are 503 and /readyz reports the log error (contract §5, D9).
+class RouterWithLogTest : public RouterTest {
+ protected:
+  void SetUp() override {
+    RouterTest::SetUp();
+    log::LogOptions options;
+    options.dir = dir_.path() / "log";
+    options.segment_bytes = 1 << 20;
+    options.fs = &fs_;
+    Result<std::unique_ptr<log::Log>> opened = log::Log::Open(options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    log_ = std::move(opened).value();
+    engine::EngineOptions engine_options;
+    engine_options.log = log_.get();
+    Result<std::unique_ptr<engine::Engine>> engine = engine::Engine::Open(engine_options);
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+    router_.SetLog(log_.get());
+    router_.SetEngine(engine_.get());
+  }
+  void TearDown() override { router_.SetEngine(nullptr); }
+
+  static std::string Upsert(const std::string& id) {
+    return R"({"workspace_id":"ws","email":"a@x.com","event_name":"e","external_id":")" + id +
+           R"(","occurred_at":"2024-05-01T10:00:00Z"})";
+  }
+
+  log::testing::FaultInjectingFileSystem fs_;
+  std::unique_ptr<log::Log> log_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_F(RouterWithLogTest, FailedSyncMakesWritesAndReadyz503) {
+  ASSERT_EQ(Send(HttpMethod::kGet, "/readyz").status, 200u);
+  ASSERT_EQ(Send(HttpMethod::kPost, "/api/customEvents.upsert", Upsert("a")).status, 200u);
+  fs_.FailNth(log::testing::FaultInjectingFileSystem::Op::kSync, 1, EIO, /*sticky=*/true);
+  HttpResponse failed = Send(HttpMethod::kPost, "/api/customEvents.upsert", Upsert("b"));
+  EXPECT_EQ(failed.status, 503u);
+  EXPECT_TRUE(failed.body.starts_with("{\"error\":\"Service unavailable: ")) << failed.body;
+  EXPECT_EQ(Send(HttpMethod::kPost, "/api/customEvents.upsert", Upsert("c")).status, 503u);
+  HttpResponse ready = Send(HttpMethod::kGet, "/readyz");
+  EXPECT_EQ(ready.status, 503u);
+  EXPECT_TRUE(ready.body.starts_with("{\"error\":\"log error: ")) << ready.body;
+  std::string metrics = metrics_.Render(router_.Snapshot());
+  EXPECT_NE(metrics.find("tally_log_healthy 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("tally_events_rejected_total{reason=\"unavailable\"} 2\n"),
+            std::string::npos);
+  // Reads still work from memory.
+  EXPECT_EQ(
+      Send(HttpMethod::kGet, "/api/customEvents.get?workspace_id=ws&event_name=e&external_id=a")
+          .status,
+      200u);
 }
 
 }  // namespace
