@@ -196,10 +196,16 @@ TEST(GoalSeriesTest, NextTimeAfterIsStrictlyLaterAndSkipsDuplicates) {
 TEST(GoalSeriesTest, MovedFromSeriesIsEmptyAndTargetKeepsElements) {
   GoalSeries source = FourElementSeries();
   GoalSeries target(std::move(source));
+  // The engine moves series around in vectors; a moved-from one must be a valid empty series.
+  EXPECT_TRUE(source.empty());          // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(source.MemoryBytes(), 0u);  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(target.Aggregate(AggregateOp::kSum, kAllTime).cents, 700);
   GoalSeries assigned;
   assigned = std::move(target);
+  EXPECT_TRUE(target.empty());  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(assigned.size(), 4u);
+  source.Insert(1, 1, 5);
+  EXPECT_EQ(source.Aggregate(AggregateOp::kSum, kAllTime).cents, 5);
 }
 
 // Grows one series from 0 to 300 elements and back, across the flat/tree limit in both
