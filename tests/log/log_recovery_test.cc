@@ -304,6 +304,39 @@ TEST(LogRecoveryTest, DamagedSegmentHeaderIsCorruption) {
   EXPECT_NE(log.status().message().find(files[1].filename().string()), std::string::npos);
 }
 
+TEST(LogRecoveryTest, DamagedSegmentHeaderIsSkippedInSalvageAndTheStopPointInPointInTime) {
+  TempDir dir;
+  const auto pristine = dir.path() / "pristine";
+  WriteLog(pristine, 60, 4096, 60);
+  const auto files = SegmentFiles(pristine);
+  ASSERT_GE(files.size(), 4u);
+  const Lsn lost_first = testing::Frames(ReadFileBytes(files[1])).front().lsn;
+  const Lsn lost_last = testing::Frames(ReadFileBytes(files[1])).back().lsn;
+  FlipBit(files[1], 9, 4);  // inside the seq field: the header checksum fails
+  for (RecoveryMode mode : {RecoveryMode::kSalvage, RecoveryMode::kPointInTime}) {
+    const auto work = dir.path() / (mode == RecoveryMode::kSalvage ? "salvage" : "pit");
+    std::filesystem::create_directories(work);
+    testing::CopyDir(pristine, work);
+    auto log = Log::Open(Options(work, mode, nullptr, 4096));
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    const auto read = ReadAll(**log);
+    ASSERT_TRUE(read.status.ok()) << read.status.ToString();
+    EXPECT_TRUE(std::filesystem::exists(work / (files[1].filename().string() + ".discarded")));
+    if (mode == RecoveryMode::kSalvage) {
+      // Every record but those of the damaged segment, with the gap where it was.
+      std::vector<Lsn> expected = Range(1, lost_first - 1);
+      const auto rest = Range(lost_last + 1, 60);
+      expected.insert(expected.end(), rest.begin(), rest.end());
+      EXPECT_EQ(read.lsns, expected);
+      EXPECT_FALSE((*log)->recovery_report().skipped.empty());
+    } else {
+      EXPECT_EQ(read.lsns, Range(1, lost_first - 1));
+      ASSERT_EQ((*log)->recovery_report().stopped_at.size(), 1u);
+      EXPECT_EQ((*log)->recovery_report().stopped_at[0].segment, files[1].filename().string());
+    }
+  }
+}
+
 TEST(LogRecoveryTest, SegmentRolledIntoButNeverSyncedIsSetAsideAsATornTail) {
   TempDir dir;
   WriteLog(dir.path(), 60, 4096, 60);
