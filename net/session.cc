@@ -103,10 +103,38 @@ void Session::DoReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_bytes_max));
   parser_->body_limit(state_.config.body_bytes_max);
+  if (ParseBuffered()) {
+    return;
+  }
   stream_.expires_after(std::chrono::milliseconds(state_.config.header_timeout_ms));
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnReadHeader(ec); });
+}
+
+bool Session::ParseBuffered() {
+  // Most requests arrive whole in one read (small requests, pipelines): parsing them in place
+  // skips the asynchronous header and body steps, their posts and their timers.
+  beast::error_code ec;
+  while (buffer_.size() > 0 && !parser_->is_done()) {
+    std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) {
+      return false;  // the asynchronous steps read the rest; the parser keeps its state
+    }
+    if (ec) {
+      OnReadHeader(ec);
+      return true;
+    }
+    if (used == 0) {
+      return false;
+    }
+  }
+  if (!parser_->is_done()) {
+    return false;
+  }
+  OnReadBody({});
+  return true;
 }
 
 void Session::OnReadHeader(beast::error_code ec) {

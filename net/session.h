@@ -58,6 +58,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void DoRead();
   void OnIdleRead(boost::beast::error_code ec, std::size_t bytes);
   void DoReadHeader();
+  bool ParseBuffered();
   void OnReadHeader(boost::beast::error_code ec);
   void DoReadBody();
   void OnReadBody(boost::beast::error_code ec);
