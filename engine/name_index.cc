@@ -26,7 +26,9 @@ void NameIndex::Insert(const EventEntry* entry) {
     blocks_.emplace_back().push_back(item);
     return;
   }
-  const std::size_t b = BlockFor(item);
+  // Events mostly arrive in time order, so the last block is checked before searching: an
+  // append then touches one block instead of the last item of every block the search probes.
+  const std::size_t b = Less(item, blocks_.back().front()) ? BlockFor(item) : blocks_.size() - 1;
   std::vector<Item>& block = blocks_[b];
   const auto at = std::lower_bound(block.begin(), block.end(), item, Less);
   TALLY_ASSERT(at == block.end() || at->entry != entry);
