@@ -229,6 +229,18 @@ TEST_F(EngineQueryTest, TimelineRejectsBadCursorAndLimit) {
   EXPECT_TRUE(engine_->Timeline("ws", "nobody@x.io", 10, "")->entries.empty());
 }
 
+TEST_F(EngineQueryTest, WorkspacesAreIsolated) {
+  MustUpsert(Purchase("a@x.io", "o1", kFixtureNowUs - 10, 10), "ws");
+  MustUpsert(Purchase("a@x.io", "o1", kFixtureNowUs - 5, 20), "other");
+  EXPECT_EQ(engine_->Get("ws", "order.completed", "o1")->goal_value_cents, 1000);
+  EXPECT_EQ(engine_->Get("other", "order.completed", "o1")->goal_value_cents, 2000);
+  EXPECT_EQ(Agg("a@x.io", GoalType::kPurchase, AggregateOp::kSum).cents, 1000);
+  ASSERT_TRUE(engine_->EraseContact("other", "a@x.io").ok());
+  EXPECT_TRUE(engine_->GetContact("ws", "a@x.io").ok());
+  EXPECT_EQ(engine_->GetContact("nowhere", "a@x.io").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(engine_->EraseContact("nowhere", "a@x.io").code(), Status::Code::kNotFound);
+}
+
 TEST_F(EngineQueryTest, StatsCountWhatIsStored) {
   MustUpsert(Input("a@x.io", "page.view", "1", kFixtureNowUs));
   EventInput deleted = Input("b@x.io", "page.view", "2", kFixtureNowUs);

@@ -1,7 +1,11 @@
 // Replay: state rebuilt from the log equals the live state, entry ids included.
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "engine/engine.h"
+#include "log/logger.h"
 #include "schemas/log_record_generated.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/engine/state_dump.h"
@@ -38,6 +42,22 @@ TEST_F(EngineReplayTest, ReplayRebuildsTheSameState) {
   // Writes after a replay continue from the log's LSN with fresh timeline ids.
   MustUpsert(Input("a@x.io", "page.view", "p9", kFixtureNowUs));
   EXPECT_EQ(engine_->GetStats().applied_lsn, 9u);
+}
+
+TEST_F(EngineReplayTest, ReplayReportsWhatItApplied) {
+  MustUpsert(Input("a@x.io", "signup", "s1", kFixtureNowUs - 10));
+  MustUpsert(Input("a@x.io", "signup", "s2", kFixtureNowUs - 10));
+  std::vector<std::string> lines;
+  SetLogLevel(LogLevel::kInfo);
+  SetLogSink([&](std::string_view line) { lines.emplace_back(line); });
+  Reopen();
+  SetLogSink({});
+  SetLogLevel(LogLevel::kWarn);
+  ASSERT_FALSE(lines.empty());
+  const std::string& done = lines.back();
+  EXPECT_NE(done.find(R"("msg":"replay done")"), std::string::npos) << done;
+  EXPECT_NE(done.find(R"("records":2)"), std::string::npos) << done;
+  EXPECT_NE(done.find(R"("applied_lsn":2)"), std::string::npos) << done;
 }
 
 TEST_F(EngineReplayTest, ReplaySkipsRecordsOfLaterLayers) {
