@@ -1,10 +1,8 @@
 #include "engine/segment_timeframe.h"
 
 #include <charconv>
-#include <chrono>
 #include <optional>
-#include <regex>
-#include <sstream>
+#include <string_view>
 
 #include <date/date.h>
 
@@ -22,39 +20,86 @@ struct TimeValue {
 
 constexpr const char* kAcceptedForms = " (must be an RFC 3339 time or a date YYYY-MM-DD)";
 
-// Go's time.Parse(time.RFC3339, s): exactly these digits and separators, an optional fraction
-// of up to nine digits, and Z or a ±hh:mm offset. date::parse alone is laxer (one-digit months,
-// offsets without minutes), so the shape is checked first and date::parse computes the value.
-const std::regex& Rfc3339Shape() {
-  static const std::regex shape(
-      R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2}))");
-  return shape;
-}
-const std::regex& DateShape() {
-  static const std::regex shape(R"(\d{4}-\d{2}-\d{2})");
-  return shape;
+// Whether `text` is `shape`, where 'd' stands for one ASCII digit and anything else for itself.
+bool HasShape(std::string_view text, std::string_view shape) {
+  if (text.size() != shape.size()) return false;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (shape[i] == 'd' ? !digit : text[i] != shape[i]) return false;
+  }
+  return true;
 }
 
-std::optional<TimeValue> ParseTimeValue(const std::string& text) {
-  using std::chrono::nanoseconds;
-  std::istringstream in(text);
-  if (std::regex_match(text, DateShape())) {
-    date::local_days day;
-    in >> date::parse("%F", day);
-    if (in.fail()) return std::nullopt;  // a day the calendar does not have, like 02-30
-    TimeValue value;
+// Go's time.Parse(time.RFC3339, s): exactly these digits and separators, an optional fraction
+// of one to nine digits, and Z or a ±hh:mm offset. date::parse alone is laxer (one-digit
+// months, offsets without minutes), so the shape is checked first and date::parse computes the
+// value.
+bool IsRfc3339Shape(std::string_view text) {
+  constexpr std::string_view kDateTime = "dddd-dd-ddTdd:dd:dd";
+  if (text.size() < kDateTime.size() || !HasShape(text.substr(0, kDateTime.size()), kDateTime)) {
+    return false;
+  }
+  std::string_view rest = text.substr(kDateTime.size());
+  if (rest.starts_with('.')) {
+    std::size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    if (digits == 1 || digits > 10) return false;  // one to nine digits after the dot
+    rest.remove_prefix(digits);
+  }
+  return rest == "Z" || HasShape(rest, "+dd:dd") || HasShape(rest, "-dd:dd");
+}
+
+// The ASCII digits text[pos, pos + width) as a number; the shape was checked by the caller.
+int Digits(std::string_view text, std::size_t pos, std::size_t width) {
+  int value = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) value = value * 10 + (text[i] - '0');
+  return value;
+}
+
+// Days since 1970-01-01 of the date at text[0, 10), or nullopt when the calendar has no such
+// day (2023-02-29, month 13).
+std::optional<std::int64_t> CivilDay(std::string_view text) {
+  const date::year_month_day ymd{date::year{Digits(text, 0, 4)},
+                                 date::month{static_cast<unsigned>(Digits(text, 5, 2))},
+                                 date::day{static_cast<unsigned>(Digits(text, 8, 2))}};
+  if (!ymd.ok()) return std::nullopt;
+  return date::sys_days{ymd}.time_since_epoch().count();
+}
+
+std::optional<TimeValue> ParseTimeValue(std::string_view text) {
+  TimeValue value;
+  if (HasShape(text, "dddd-dd-dd")) {
+    const std::optional<std::int64_t> day = CivilDay(text);
+    if (!day) return std::nullopt;
     value.date_only = true;
-    value.civil_day = day.time_since_epoch().count();
+    value.civil_day = *day;
     return value;
   }
-  if (!std::regex_match(text, Rfc3339Shape())) return std::nullopt;
-  date::sys_time<nanoseconds> instant;
-  in >> date::parse(text.back() == 'Z' ? "%FT%TZ" : "%FT%T%Ez", instant);
-  if (in.fail()) return std::nullopt;  // out-of-range fields, like hour 24 or offset 25:00
+  if (!IsRfc3339Shape(text)) return std::nullopt;
+  const std::optional<std::int64_t> day = CivilDay(text);
+  const int hour = Digits(text, 11, 2);
+  const int minute = Digits(text, 14, 2);
+  const int second = Digits(text, 17, 2);
+  if (!day || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  std::size_t pos = 19;
+  std::int64_t nanos = 0;
+  if (text[pos] == '.') {
+    int digits = 0;
+    for (++pos; text[pos] >= '0' && text[pos] <= '9'; ++pos, ++digits) {
+      nanos = nanos * 10 + (text[pos] - '0');
+    }
+    for (; digits < 9; ++digits) nanos *= 10;
+  }
+  std::int64_t offset_s = 0;
+  if (text[pos] != 'Z') {
+    const int offset_hour = Digits(text, pos + 1, 2);
+    const int offset_minute = Digits(text, pos + 4, 2);
+    if (offset_hour > 23 || offset_minute > 59) return std::nullopt;
+    offset_s = (offset_hour * 3600 + offset_minute * 60) * (text[pos] == '-' ? -1 : 1);
+  }
+  const std::int64_t seconds = *day * 86'400 + hour * 3600 + minute * 60 + second - offset_s;
   // Sub-microsecond digits round half up, as PostgreSQL's TIMESTAMPTZ (and the net layer) do.
-  const auto us = date::floor<std::chrono::microseconds>(instant + nanoseconds(500));
-  TimeValue value;
-  value.instant = us.time_since_epoch().count();
+  value.instant = seconds * 1'000'000 + (nanos + 500) / 1000;
   return value;
 }
 
