@@ -43,6 +43,26 @@ std::optional<unsigned> AttachedStripe(const EventEntry* entry) {
   return ContactStripe(entry->second.contact->first);
 }
 
+// Every element of an import checked (D12): the resolved elements, or every element's error.
+struct ValidatedImport {
+  std::vector<ResolvedEvent> resolved;
+  std::vector<ImportElementError> errors;
+};
+
+ValidatedImport ValidateImportElements(const std::vector<EventInput>& inputs, TimeUs now) {
+  ValidatedImport out;
+  out.resolved.reserve(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    Result<ResolvedEvent> r = ValidateImportElement(i, inputs[i], now);
+    if (r.ok()) {
+      out.resolved.push_back(std::move(r).value());
+    } else {
+      out.errors.push_back({i, std::string(r.status().message())});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Workspace* Engine::Impl::FindWorkspace(std::string_view workspace_id) const {
@@ -191,20 +211,13 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
   outcome.status = ValidateImportRequest(workspace_id, inputs.size());
   if (!outcome.status.ok()) return outcome;
   const TimeUs now = s.clock->NowUs();
-  std::vector<ResolvedEvent> resolved;
-  resolved.reserve(inputs.size());
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    Result<ResolvedEvent> r = ValidateImportElement(i, inputs[i], now);
-    if (!r.ok()) {
-      outcome.errors.push_back({i, std::string(r.status().message())});
-      continue;
-    }
-    resolved.push_back(std::move(r).value());
-  }
-  if (!outcome.errors.empty()) {
-    outcome.status = Status::InvalidArgument(outcome.errors.front().error);
+  ValidatedImport validated = ValidateImportElements(inputs, now);
+  if (!validated.errors.empty()) {
+    outcome.status = Status::InvalidArgument(validated.errors.front().error);
+    outcome.errors = std::move(validated.errors);
     return outcome;
   }
+  const std::vector<ResolvedEvent>& resolved = validated.resolved;
   RecordBuilder& record = ThreadRecordBuilder();
   record.BuildEventImport(workspace_id, inputs, resolved, now);
   const auto& upserts = *fb::GetRecord(record.data())->body_as_EventImport()->events();
