@@ -65,7 +65,7 @@ void DefineServe(CLI::App& serve, CliArgs& args) {
       ->capture_default_str();
   serve
       .add_option("--idle-timeout-ms", c.idle_timeout_ms,
-                  "keep-alive wait for the next request before closing")
+                  "keep-alive wait for the next request, and for a client to take a response")
       ->envname("TALLY_IDLE_TIMEOUT_MS")
       ->capture_default_str();
   serve

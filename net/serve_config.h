@@ -30,10 +30,11 @@ struct ServeConfig {
   std::size_t body_bytes_max = 1 << 20;      // after gzip decompression too; beyond → 413
   std::uint32_t header_timeout_ms = 10'000;  // from a request's first byte to its last header
   std::uint32_t body_timeout_ms = 30'000;    // to read the body once the headers are in
-  std::uint32_t idle_timeout_ms = 60'000;    // keep-alive wait for the next request
-  std::size_t connections_max = 10'000;      // beyond → new connections are closed at once
-  std::size_t pipeline_requests_max = 16;    // requests of one connection in flight at once
-  std::uint32_t drain_timeout_ms = 10'000;   // SIGTERM: longest wait for in-flight requests
+  // Keep-alive wait for the next request, and for a client to take a response.
+  std::uint32_t idle_timeout_ms = 60'000;
+  std::size_t connections_max = 10'000;     // beyond → new connections are closed at once
+  std::size_t pipeline_requests_max = 16;   // requests of one connection in flight at once
+  std::uint32_t drain_timeout_ms = 10'000;  // SIGTERM: longest wait for in-flight requests
   // Threads that run writes while they wait for durability (--sync always), so one
   // group-commit sync covers many requests.
   unsigned write_workers = 256;

@@ -22,8 +22,6 @@ namespace http = beast::http;
 
 // The first read of a request asks for this much; the parser takes what it needs.
 constexpr std::size_t kReadChunkBytes = 16 << 10;
-// Writing one response must not take longer than this (a client that stops reading).
-constexpr std::chrono::seconds kWriteTimeout{30};
 
 HttpMethod MethodOf(http::verb verb) {
   switch (verb) {
@@ -63,6 +61,13 @@ void Session::Shutdown() {
     }
     // Otherwise OnWrite closes once the last response in flight is out.
   });
+}
+
+std::chrono::milliseconds Session::WriteTimeout() const {
+  // A client that stops reading its responses is dropped after the idle timeout. Using the same
+  // (long) span as the idle read keeps the new timer behind the earliest one, so arming it does
+  // not reprogram the reactor's timerfd on every response.
+  return std::chrono::milliseconds(state_.config.idle_timeout_ms);
 }
 
 bool Session::CanReadMore() const {
@@ -161,7 +166,7 @@ void Session::OnReadHeader(beast::error_code ec) {
     // curl waits a second for this before sending a body over 1 KiB.
     static const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     writing_ = true;
-    stream_.expires_after(kWriteTimeout);
+    stream_.expires_after(WriteTimeout());
     asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
                         self->writing_ = false;
@@ -315,7 +320,7 @@ void Session::DoWrite() {
     return;
   }
   writing_ = true;
-  stream_.expires_after(kWriteTimeout);
+  stream_.expires_after(WriteTimeout());
   bool close = slots_.front().close;
   http::async_write(stream_, *slots_.front().response,
                     [self = shared_from_this(), close](beast::error_code ec, std::size_t) {

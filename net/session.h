@@ -14,6 +14,7 @@
 // Thread safety: every method except Shutdown runs on the session's executor; Shutdown posts.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -71,6 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void StopReading();
   void Close();
   bool CanReadMore() const;
+  std::chrono::milliseconds WriteTimeout() const;
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

@@ -278,10 +278,23 @@ class ConnectionLimitE2eTest : public E2eTest {
 TEST_F(ConnectionLimitE2eTest, ConnectionsOverTheLimitAreRefusedWithoutStarvingOthers) {
   HttpCall livez;
   livez.target = "/livez";
-  HttpClient first = Client();
-  HttpClient second = Client();
-  ASSERT_EQ(first.Send(livez).status, 200u);
-  ASSERT_EQ(second.Send(livez).status, 200u);
+  // The start-up probe's connection may still be closing on the server: retry until two
+  // connections are held.
+  auto connect = [&] {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      auto client = std::make_unique<HttpClient>(server_->port());
+      if (client->Send(livez).status == 200) {
+        return client;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::unique_ptr<HttpClient>();
+  };
+  std::unique_ptr<HttpClient> first_held = connect();
+  std::unique_ptr<HttpClient> second_held = connect();
+  ASSERT_TRUE(first_held && second_held);
+  HttpClient& first = *first_held;
+  HttpClient& second = *second_held;
   HttpClient third = Client();
   EXPECT_TRUE(third.ClosedByServer(2000));
   EXPECT_EQ(first.Send(livez).status, 200u);
