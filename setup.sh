@@ -4,8 +4,9 @@
 #
 #   ./setup.sh serve   build Release into build/, create ./data with a dev API key (printed),
 #                      and run `build/tally serve` on 127.0.0.1:8080 (Ctrl-C stops it)
-#   ./setup.sh test    build into build/ and build-asan/, run the log and engine tests under
-#                      ASan+UBSan, then the whole suite (this is what CI runs)
+#   ./setup.sh test    build into build/, build-asan/ and build-tsan/, run the log and engine
+#                      tests under ASan+UBSan, the concurrent ones under TSan, then the whole
+#                      suite (this is what CI runs)
 #   ./setup.sh deps    only install the packages
 #
 # Environment: TALLY_DATA_DIR (default ./data), TALLY_LISTEN (default 127.0.0.1:8080),
@@ -80,15 +81,22 @@ cmd_serve() {
 
 cmd_test() {
   install_deps
-  # Sanitizer pass first, on the modules where memory and UB bugs would corrupt data.
+  # Sanitizer passes first, on the modules where memory, UB and race bugs would corrupt data:
+  # every log and engine test under ASan+UBSan, and the concurrent ones under TSan.
   configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=address,undefined \
     -DTALLY_BUILD_BENCHMARKS=OFF
   log "building build-asan/ (ASan+UBSan: log and engine tests)"
-  local asan_targets=(log_tests)
-  [ -d engine ] && [ -f tests/engine/CMakeLists.txt ] && asan_targets+=(engine_tests)
-  cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
+  cmake --build build-asan -j "$jobs" --target log_tests engine_tests
   log "running log and engine tests under ASan+UBSan"
   (cd build-asan && ctest -L 'log|engine' -j "$jobs" --output-on-failure --timeout 900)
+
+  configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=thread \
+    -DTALLY_BUILD_BENCHMARKS=OFF
+  log "building build-tsan/ (TSan: concurrent log and engine tests)"
+  cmake --build build-tsan -j "$jobs" --target log_tests engine_tests
+  log "running concurrent log and engine tests under TSan"
+  (cd build-tsan && ctest -L 'log|engine' -R 'Concurren' -j "$jobs" --output-on-failure \
+    --timeout 900)
 
   build_release
   log "running the whole suite"
