@@ -10,6 +10,8 @@
 #include "engine/event_view.h"
 #include "engine/record_apply.h"
 #include "engine/record_builder.h"
+#include "engine/segment_registry.h"
+#include "engine/segment_upkeep.h"
 #include "engine/validation.h"
 #include "log/assert.h"
 #include "log/log_reader.h"
@@ -90,7 +92,10 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
   switch (record->body_type()) {
     case fb::RecordBody::EventWrite: {
       const fb::EventUpsert& u = *record->body_as_EventWrite()->event();
-      ApplyEventUpsert(GetOrCreateWorkspace(u.workspace_id()->string_view()), interner, u, lsn, 0);
+      Workspace& ws = GetOrCreateWorkspace(u.workspace_id()->string_view());
+      std::vector<ContactEntry*> touched;
+      ApplyUpsertTracked(ws, u, lsn, 0, touched);
+      ReevaluateTouched(ws, touched, u.recorded_at_us(), lsn);
       break;
     }
     case fb::RecordBody::EventImport: {
@@ -99,22 +104,30 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
         return Status::Corruption("LSN " + std::to_string(lsn) + ": import of " +
                                   std::to_string(events.size()) + " events");
       }
+      // An import's elements all name the workspace of the request (RecordBuilder).
+      Workspace& ws = GetOrCreateWorkspace(events.Get(0)->workspace_id()->string_view());
+      std::vector<ContactEntry*> touched;
       for (unsigned i = 0; i < events.size(); ++i) {
         const fb::EventUpsert& u = *events.Get(i);
-        ApplyEventUpsert(GetOrCreateWorkspace(u.workspace_id()->string_view()), interner, u, lsn,
-                         i);
+        if (u.workspace_id()->string_view() != ws.id) {
+          return Status::Corruption("LSN " + std::to_string(lsn) + ": import across workspaces");
+        }
+        ApplyUpsertTracked(ws, u, lsn, i, touched);
       }
+      ReevaluateTouched(ws, touched, events.Get(0)->recorded_at_us(), lsn);
       break;
     }
     case fb::RecordBody::ContactErasure: {
       const fb::ContactErasure& erasure = *record->body_as_ContactErasure();
-      ApplyContactErasure(GetOrCreateWorkspace(erasure.workspace_id()->string_view()),
-                          erasure.email()->string_view());
+      Workspace& ws = GetOrCreateWorkspace(erasure.workspace_id()->string_view());
+      ApplyContactErasure(ws, erasure.email()->string_view());
+      ForgetContactSegments(*ws.segments, erasure.email()->string_view());
       break;
     }
     case fb::RecordBody::SegmentDefine:
     case fb::RecordBody::SegmentDelete:
-      // Segments are a later layer's records; the event state does not depend on them.
+    case fb::RecordBody::SegmentTransition:
+      TALLY_RETURN_IF_ERROR(ApplySegmentRecord(*record, lsn));
       break;
     default:
       return Status::Corruption("LSN " + std::to_string(lsn) + ": unknown record type " +
@@ -125,7 +138,16 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
 }
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Engine::~Engine() = default;
+Engine::~Engine() {
+  if (impl_->segment_timer.joinable()) {
+    {
+      std::lock_guard lock(impl_->segment_timer_mu);
+      impl_->segment_timer_stop = true;
+    }
+    impl_->segment_timer_cv.notify_one();
+    impl_->segment_timer.join();
+  }
+}
 
 Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   TALLY_ASSERT_MSG(options.log != nullptr, "EngineOptions.log is required");
@@ -159,7 +181,12 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   tally::Log(
       LogLevel::kInfo, "engine", "replay done",
       {{"records", records}, {"applied_lsn", impl->applied_lsn.load()}, {"seconds", seconds}});
-  return std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  auto engine = std::unique_ptr<Engine>(new Engine(std::move(impl)));
+  if (options.segment_timer) {
+    Engine* e = engine.get();
+    e->impl_->segment_timer = std::thread([e] { e->impl_->RunSegmentTimer(*e); });
+  }
+  return engine;
 }
 
 Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventInput& input) {
@@ -194,8 +221,10 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       // Appending and applying under the same locks makes log order equal apply order for
       // every pair of writes that share an event key or a contact.
       TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
-      const EventEntry* applied = ApplyEventUpsert(ws, s.interner, upsert, lsn, 0);
+      std::vector<ContactEntry*> touched;
+      const EventEntry* applied = s.ApplyUpsertTracked(ws, upsert, lsn, 0, touched);
       TALLY_ASSERT(applied != nullptr);
+      s.ReevaluateTouched(ws, touched, now, lsn);
       s.NoteApplied(lsn);
       outcome.event = ToEvent(*applied);
       outcome.applied = true;
@@ -257,9 +286,11 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
       return outcome;
     }
     lsn = *appended;
+    std::vector<ContactEntry*> touched;
     for (unsigned i = 0; i < upserts.size(); ++i) {
-      ApplyEventUpsert(ws, s.interner, *upserts.Get(i), lsn, i);
+      s.ApplyUpsertTracked(ws, *upserts.Get(i), lsn, i, touched);
     }
+    s.ReevaluateTouched(ws, touched, now, lsn);
     s.NoteApplied(lsn);
   }
   if (lsn != 0) {
@@ -286,6 +317,7 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
     TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
     const bool erased = ApplyContactErasure(*ws, normalized);
     TALLY_ASSERT(erased);
+    ForgetContactSegments(*ws->segments, normalized);
     s.NoteApplied(lsn);
   }
   return s.log->WaitDurable(lsn);

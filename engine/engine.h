@@ -22,6 +22,7 @@
 
 #include "engine/clock.h"
 #include "engine/model.h"
+#include "engine/segment_definition.h"
 #include "log/log.h"
 #include "log/result.h"
 #include "log/status.h"
@@ -31,6 +32,9 @@ namespace tally::engine {
 struct EngineOptions {
   log::Log* log = nullptr;       // not owned; required. Replayed by Open, appended to by writes.
   const Clock* clock = nullptr;  // not owned; null means a SystemClock owned by the engine
+  // A thread of the engine processes segment time boundaries as they pass (reading `clock`).
+  // Without it the owner calls ProcessSegmentBoundaries itself (tests, simulations).
+  bool segment_timer = true;
 };
 
 // Outcome of one upsert: the stored state after the write (D1) and whether it changed anything.
@@ -107,6 +111,32 @@ class Engine {
 
   // sum/count/avg/min/max over one contact's live goal events, O(log n) in its event count.
   Result<AggregateValue> Aggregate(const AggregateQuery& query) const;
+
+  // --- segments (docs/segments.md) ---------------------------------------------------------
+  // segments.create: the definition is logged and every contact evaluated before the call
+  // returns (status "active"). kInvalidArgument (ValidateSegmentInput's messages, or "… a
+  // workspace can have at most 50 segments"), kAlreadyExists "Segment already exists" for a
+  // live id (a deleted id may be created again), or the log's error.
+  Result<Segment> CreateSegment(std::string_view workspace_id, const SegmentInput& input);
+  // segments.update: a new version of a live segment; kNotFound "Segment not found".
+  Result<Segment> UpdateSegment(std::string_view workspace_id, const SegmentInput& input);
+  // segments.delete: every member leaves (segment.left entries); kNotFound when not live.
+  Status DeleteSegment(std::string_view workspace_id, std::string_view id);
+  // segments.get: live or deleted (status "deleted"); kNotFound "Segment not found".
+  Result<Segment> GetSegment(std::string_view workspace_id, std::string_view id) const;
+  // segments.list: live segments, newest first.
+  std::vector<Segment> ListSegments(std::string_view workspace_id) const;
+  // segments.preview: kInvalidArgument "invalid preview segment request: <tree message>".
+  Result<SegmentPreview> PreviewSegment(std::string_view workspace_id, std::string_view tree_json,
+                                        std::string_view timezone, std::size_t limit) const;
+  // segments.contacts: members' emails in ascending order, `offset` skipped, at most `limit`;
+  // kNotFound for an unknown segment. O((offset + limit) log stripes).
+  Result<std::vector<std::string>> SegmentContacts(std::string_view workspace_id,
+                                                   std::string_view id, std::size_t limit,
+                                                   std::size_t offset) const;
+  // Evaluates every contact whose next time boundary is at or before the clock's now, logging
+  // the membership changes time caused. The segment timer thread calls it; so can the owner.
+  Status ProcessSegmentBoundaries();
 
   struct Stats {
     std::uint64_t workspaces = 0;

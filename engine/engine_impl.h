@@ -8,17 +8,26 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
 #include "log/log.h"
+
+namespace tally::schemas {
+struct EventUpsert;
+struct Record;
+}  // namespace tally::schemas
 
 namespace tally::engine {
 
@@ -41,6 +50,31 @@ struct Engine::Impl {
   // engine cannot apply, which means the log is corrupt.
   Status ApplyRecord(std::span<const std::byte> payload, log::Lsn lsn);
   void NoteApplied(log::Lsn lsn);
+
+  // --- segments (engine_segments.cc) --------------------------------------------------------
+  // ApplyEventUpsert that also notes the contacts the write touched (the event's email before
+  // and after), for ReevaluateTouched. The caller holds the stripes ApplyEventUpsert needs.
+  const EventEntry* ApplyUpsertTracked(Workspace& ws, const schemas::EventUpsert& upsert,
+                                       log::Lsn lsn, unsigned position,
+                                       std::vector<ContactEntry*>& touched);
+  // Re-evaluates the touched contacts against the live segments at the record's time.
+  void ReevaluateTouched(Workspace& ws, const std::vector<ContactEntry*>& touched,
+                         TimeUs recorded_at, log::Lsn lsn);
+  Status ApplySegmentRecord(const schemas::Record& record, log::Lsn lsn);
+  Result<Segment> DefineSegment(std::string_view workspace_id, const SegmentInput& input,
+                                SegmentRequestKind kind);
+  Status ProcessDueBoundaries(Workspace& ws, TimeUs now, log::Lsn& last_lsn);
+  Status ProcessBoundaries(Workspace& ws, const std::vector<std::pair<TimeUs, std::string>>& due,
+                           TimeUs now, log::Lsn& last_lsn);
+  std::vector<Workspace*> AllWorkspaces() const;
+  void WakeSegmentTimer();
+  void RunSegmentTimer(Engine& engine);
+
+  // The segment timer thread; segment_timer_mu guards segment_timer_stop.
+  std::thread segment_timer;
+  std::mutex segment_timer_mu;
+  std::condition_variable segment_timer_cv;
+  bool segment_timer_stop = false;
 };
 
 }  // namespace tally::engine

@@ -9,6 +9,7 @@
 #include "engine/engine_impl.h"
 #include "engine/event_view.h"
 #include "engine/goal_index.h"
+#include "engine/segment_registry.h"
 #include "engine/timeline.h"
 #include "engine/timeline_cursor.h"
 #include "log/assert.h"
@@ -166,6 +167,14 @@ Result<Contact> Engine::GetContact(std::string_view workspace_id, std::string_vi
   contact.email = normalized;
   contact.created_at = it->second.created_at;
   contact.updated_at = it->second.updated_at;
+  // The stripe's lock guards the members of this stripe in every segment.
+  const unsigned stripe_index = ContactStripe(normalized);
+  for (const auto& segment : *ws->segments->Live()) {
+    const auto member = segment->members[stripe_index].find(normalized);
+    if (member == segment->members[stripe_index].end()) continue;
+    contact.segments.push_back({segment->definition.id, member->second.version,
+                                member->second.matched_at, member->second.computed_at});
+  }
   return contact;
 }
 

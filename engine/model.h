@@ -96,6 +96,26 @@ struct Contact {
   std::vector<ContactSegment> segments;
 };
 
+// A saved segment (reference §5.4, D18); the tree as the client sent it.
+struct Segment {
+  std::string id;
+  std::string name;
+  std::string color;
+  std::string tree_json;
+  std::string timezone;
+  std::int64_t version = 0;
+  std::string status;  // "active" | "deleted"
+  TimeUs db_created_at = 0;
+  TimeUs db_updated_at = 0;
+  std::uint64_t users_count = 0;  // exact current members
+};
+
+// segments.preview: the number of matching contacts and a sample of their emails.
+struct SegmentPreview {
+  std::uint64_t total_count = 0;
+  std::vector<std::string> emails;  // the `limit` smallest matching emails, ascending
+};
+
 enum class AggregateOp : std::uint8_t { kSum, kCount, kAvg, kMin, kMax };
 
 // A half-open or closed interval of occurred_at; absent bounds are unbounded.

@@ -35,7 +35,10 @@ bool TimelineItemHasKind(const TimelineItem& item, std::string_view kind) {
   if (const auto* derived = std::get_if<const EventEntry*>(&item.content)) {
     return *(*derived)->first.event_name == name;
   }
-  return *std::get<std::unique_ptr<FrozenTimelineEntry>>(item.content)->event_name == name;
+  if (const auto* frozen = std::get_if<std::unique_ptr<FrozenTimelineEntry>>(&item.content)) {
+    return *(*frozen)->event_name == name;
+  }
+  return false;
 }
 
 const GoalSeries* SegmentContactFacts::Series(const GoalLeaf& leaf) const {

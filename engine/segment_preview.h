@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/model.h"
 #include "engine/segment_tree.h"
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
@@ -24,11 +25,6 @@ namespace tally::engine {
 inline constexpr unsigned kPreviewThreadsMax = 2;
 // Below this many contacts one thread is faster than starting another.
 inline constexpr std::uint64_t kPreviewParallelContactsMin = 20'000;
-
-struct SegmentPreview {
-  std::uint64_t total_count = 0;
-  std::vector<std::string> emails;  // the `sample_limit` smallest matching emails, ascending
-};
 
 SegmentPreview PreviewSegment(const Workspace& ws, const StringInterner& interner,
                               const SegmentTree& tree, TimeUs now, std::size_t sample_limit);

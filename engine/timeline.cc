@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "engine/event_view.h"
+#include "engine/time_format.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -80,6 +81,19 @@ TimelineEntry RenderTimelineEntry(std::string_view email, const TimelineItem& it
     out.entity_type = "contact";
     out.kind = "contact.created";
     out.changes_json = "null";
+    return out;
+  }
+  if (const auto* segment = std::get_if<std::unique_ptr<SegmentTimelineEntry>>(&item.content)) {
+    const SegmentTimelineEntry& s = **segment;
+    out.operation = s.joined ? "insert" : "delete";
+    out.entity_type = "contact_segment";
+    out.kind = s.joined ? "segment.joined" : "segment.left";
+    out.entity_id = s.segment_id;
+    // Segment ids are [a-z0-9_]+, so they need no JSON escaping.
+    out.changes_json =
+        R"({"segment_id":")" + s.segment_id + R"(","version":)" + std::to_string(s.version);
+    if (s.joined) out.changes_json += R"(,"matched_at":")" + FormatRfc3339(s.matched_at) + "\"";
+    out.changes_json += "}";
     return out;
   }
   out.entity_type = "custom_event";

@@ -4,9 +4,14 @@
 
 #include <xxhash.h>
 
+#include "engine/segment_registry.h"
 #include "log/assert.h"
 
 namespace tally::engine {
+
+Workspace::Workspace(std::string workspace_id)
+    : id(std::move(workspace_id)), segments(std::make_unique<SegmentRegistry>()) {}
+Workspace::~Workspace() = default;
 
 unsigned EventStripe(std::string_view event_name, std::string_view external_id) {
   const XXH64_hash_t seed = XXH3_64bits(event_name.data(), event_name.size());

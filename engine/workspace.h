@@ -83,6 +83,14 @@ struct FrozenTimelineEntry {
   TimelineOperation operation;
 };
 
+// A segment.joined / segment.left entry (entity_type contact_segment, reference §4.2).
+struct SegmentTimelineEntry {
+  std::string segment_id;
+  std::int64_t version = 0;
+  TimeUs matched_at = 0;  // joined only
+  bool joined = false;
+};
+
 // One timeline entry. Only what cannot be derived is stored: a custom-event insert entry whose
 // event has not been written since is rendered from that event (`event`), and is frozen into
 // a FrozenTimelineEntry before the event's first later write; contact.created has no content.
@@ -90,7 +98,9 @@ struct TimelineItem {
   TimeUs created_at = 0;
   std::uint64_t id = 0;  // record LSN << 8 | slot; orders entries with equal created_at
   TimeUs db_created_at = 0;
-  std::variant<std::monostate, const EventEntry*, std::unique_ptr<FrozenTimelineEntry>> content;
+  std::variant<std::monostate, const EventEntry*, std::unique_ptr<FrozenTimelineEntry>,
+               std::unique_ptr<SegmentTimelineEntry>>
+      content;
 };
 
 // Goal series of one contact for one (goal type or any, goal name or any).
@@ -154,10 +164,15 @@ struct alignas(64) Stripe {
   std::atomic<std::uint64_t> timeline_count{0};
 };
 
+class SegmentRegistry;
+
 struct Workspace {
-  explicit Workspace(std::string workspace_id) : id(std::move(workspace_id)) {}
+  explicit Workspace(std::string workspace_id);
+  ~Workspace();
   const std::string id;
   std::array<Stripe, kStripeCount> stripes;
+  // Saved segments, their members and the time-boundary schedule (engine/segment_registry.h).
+  const std::unique_ptr<SegmentRegistry> segments;
 };
 
 // Stripe of an event key and of an email. The key stripe hashes the name's text, not its

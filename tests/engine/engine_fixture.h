@@ -49,7 +49,7 @@ class EngineFixture : public ::testing::Test {
     auto log = log::Log::Open(options);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(log).value();
-    auto engine = Engine::Open({log_.get(), &clock_});
+    auto engine = Engine::Open({log_.get(), &clock_, segment_timer_});
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(engine).value();
   }
@@ -115,6 +115,7 @@ class EngineFixture : public ::testing::Test {
 
   std::filesystem::path dir_;
   ManualClock clock_{kFixtureNowUs};
+  bool segment_timer_ = true;  // EngineOptions::segment_timer of the next Open()
   std::unique_ptr<log::Log> log_;
   std::unique_ptr<Engine> engine_;
 };
