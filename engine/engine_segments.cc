@@ -244,13 +244,11 @@ Status Engine::Impl::ProcessBoundaries(Workspace& ws,
   for (const auto& [at, email] : due) {
     const unsigned stripe = ContactStripe(email);
     StripeLocks locks(ws, StripeBit(stripe), /*exclusive=*/true);
-    // A later evaluation (a write, another boundary) superseded this entry.
-    const auto& boundaries = ws.segments->boundaries[stripe];
-    const auto current = boundaries.find(email);
-    if (current == boundaries.end() || current->second != at) continue;
+    // A later evaluation (a write, another boundary) superseded this entry, or the contact
+    // was erased.
     auto& contacts = ws.stripes[stripe].contacts;
     const auto contact = contacts.find(email);
-    TALLY_ASSERT(contact != contacts.end());
+    if (contact == contacts.end() || contact->second.segment_boundary != at) continue;
     const ContactSegmentsEvaluation evaluation =
         EvaluateContactSegments(*ws.segments->Live(), *contact, interner, at);
     if (evaluation.changes.empty()) {

@@ -125,7 +125,7 @@ Status ApplySegmentTransition(Workspace& ws, const StringInterner& interner,
   for (const schemas::SegmentMembershipChange* change : *record.changes()) {
     const std::shared_ptr<SavedSegment> segment = registry.Find(Text(change->segment_id()));
     if (segment == nullptr || segment->deleted) return corrupt;
-    const bool member = segment->members[ContactStripe(email)].contains(email);
+    const bool member = (contact->second.segment_bits >> segment->ordinal & 1) != 0;
     if (member == change->joined()) return corrupt;
     ApplySegmentChange(ws, *contact, {segment, change->joined()}, record.at_us(),
                        record.recorded_at_us(), lsn);

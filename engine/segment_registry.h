@@ -33,6 +33,7 @@ namespace tally::engine {
 
 // Saved segments per workspace; a timeline entry id reserves one slot per segment (ordinal).
 inline constexpr std::size_t kSegmentsPerWorkspaceMax = 50;
+static_assert(kSegmentsPerWorkspaceMax <= 64, "ContactState::segment_bits has one bit each");
 
 // A contact's membership of a saved segment (reference §5.5).
 struct SegmentMember {
@@ -82,11 +83,9 @@ class SegmentRegistry {
   void MarkDeleted(const std::shared_ptr<SavedSegment>& segment);
 
   // --- the schedule -------------------------------------------------------------------------
-  // boundaries[i] maps an email of stripe i to its contact's next boundary; guarded by stripe i.
-  std::array<std::map<std::string, TimeUs, std::less<>>, kStripeCount> boundaries;
-
   // Records that the contact `email` must be evaluated again at `at`. Entries superseded by a
-  // later evaluation stay queued and are dropped when popped (PopDue checks `boundaries`).
+  // later evaluation stay queued; the caller drops them when popped (the contact's
+  // ContactState::segment_boundary no longer equals `at`).
   void Schedule(TimeUs at, std::string email);
 
   // Removes and returns the queued entries due at or before `now`, earliest first.

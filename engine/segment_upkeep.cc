@@ -19,11 +19,10 @@ ContactSegmentsEvaluation EvaluateContactSegments(const SegmentList& segments,
                                                   const ContactEntry& contact,
                                                   const StringInterner& interner, TimeUs at) {
   ContactSegmentsEvaluation out;
-  const unsigned stripe = ContactStripe(contact.first);
   const SegmentContactFacts facts(contact.second, interner);
   for (const std::shared_ptr<SavedSegment>& segment : segments) {
     const TimeUs segment_at = std::max(at, segment->db_updated_at);
-    const bool member = segment->members[stripe].contains(contact.first);
+    const bool member = (contact.second.segment_bits >> segment->ordinal & 1) != 0;
     const bool matches =
         contact.second.exists && EvaluateSegment(*segment->tree, facts, segment_at);
     if (matches != member) out.changes.push_back({segment, matches});
@@ -49,12 +48,14 @@ void ApplySegmentChange(Workspace& ws, ContactEntry& contact, const SegmentChang
     const bool inserted =
         members.emplace(contact.first, SegmentMember{segment.version, at, at}).second;
     TALLY_ASSERT(inserted);
+    contact.second.segment_bits |= std::uint64_t{1} << segment.ordinal;
     segment.members_count.fetch_add(1, std::memory_order_relaxed);
     entry->matched_at = at;
   } else {
     const auto it = members.find(contact.first);
     TALLY_ASSERT(it != members.end());
     members.erase(it);
+    contact.second.segment_bits &= ~(std::uint64_t{1} << segment.ordinal);
     segment.members_count.fetch_sub(1, std::memory_order_relaxed);
   }
   TimelineItem item;
@@ -66,25 +67,23 @@ void ApplySegmentChange(Workspace& ws, ContactEntry& contact, const SegmentChang
   ws.stripes[stripe].timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
-void SetSegmentBoundary(SegmentRegistry& registry, const ContactEntry& contact,
+void SetSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact,
                         std::optional<TimeUs> boundary) {
-  auto& boundaries = registry.boundaries[ContactStripe(contact.first)];
+  TimeUs& current = contact.second.segment_boundary;
   if (!boundary) {
-    boundaries.erase(contact.first);
+    current = kNoTime;
     return;
   }
-  const auto [it, inserted] = boundaries.try_emplace(contact.first, *boundary);
   // An unchanged boundary is already queued.
-  if (!inserted && it->second == *boundary) return;
-  it->second = *boundary;
+  if (current == *boundary) return;
+  current = *boundary;
   registry.Schedule(*boundary, contact.first);
 }
 
-void LowerSegmentBoundary(SegmentRegistry& registry, const ContactEntry& contact, TimeUs boundary) {
-  auto& boundaries = registry.boundaries[ContactStripe(contact.first)];
-  const auto [it, inserted] = boundaries.try_emplace(contact.first, boundary);
-  if (!inserted && it->second <= boundary) return;
-  it->second = boundary;
+void LowerSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact, TimeUs boundary) {
+  TimeUs& current = contact.second.segment_boundary;
+  if (current != kNoTime && current <= boundary) return;
+  current = boundary;
   registry.Schedule(boundary, contact.first);
 }
 
@@ -108,7 +107,6 @@ void ForgetContactSegments(SegmentRegistry& registry, std::string_view email) {
       segment->members_count.fetch_sub(1, std::memory_order_relaxed);
     }
   }
-  registry.boundaries[stripe].erase(std::string(email));
 }
 
 }  // namespace tally::engine

@@ -44,19 +44,20 @@ void ApplySegmentChange(Workspace& ws, ContactEntry& contact, const SegmentChang
                         TimeUs at, TimeUs recorded_at, log::Lsn lsn);
 
 // Records the contact's next boundary (or that it has none) and queues it.
-void SetSegmentBoundary(SegmentRegistry& registry, const ContactEntry& contact,
+void SetSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact,
                         std::optional<TimeUs> boundary);
 
 // Moves the contact's next boundary to `boundary` if that is earlier (or it had none).
-void LowerSegmentBoundary(SegmentRegistry& registry, const ContactEntry& contact, TimeUs boundary);
+void LowerSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact, TimeUs boundary);
 
 // Evaluates and applies in one step (what every write does for the contacts it touched).
 void ReevaluateContactSegments(Workspace& ws, SegmentRegistry& registry,
                                const StringInterner& interner, ContactEntry& contact,
                                TimeUs recorded_at, log::Lsn lsn);
 
-// Removes an erased contact from every segment's members and from the schedule, without
-// timeline entries (its timeline is erased with it).
+// Removes an erased contact from every segment's members, without timeline entries (its
+// timeline is erased with it; queued boundaries of a contact that no longer exists are dropped
+// when popped).
 void ForgetContactSegments(SegmentRegistry& registry, std::string_view email);
 
 // Timeline ids of segment entries: LSN << 8 | (kSegmentTimelineSlotBase + ordinal). Event

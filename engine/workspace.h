@@ -120,6 +120,11 @@ struct ContactState {
   std::vector<EventEntry*> events;     // attached events, live and deleted, unordered
   std::vector<TimelineItem> timeline;  // ascending (created_at, id)
   std::vector<GoalSeriesSlot> series;  // few slots, searched linearly
+  // Saved segments (engine/segment_registry.h): bit i is set while the contact is a member of
+  // the live segment with ordinal i, so a write checks membership without a lookup; and the
+  // next instant at which time alone may change a membership (kNoTime: none).
+  std::uint64_t segment_bits = 0;
+  TimeUs segment_boundary = kNoTime;
 };
 
 struct TransparentStringHash {
