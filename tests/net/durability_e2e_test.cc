@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include "tests/net/e2e_fixture.h"
 
@@ -126,6 +127,46 @@ TEST_F(DurabilityE2eTest, SigtermDrainsRequestsInFlightAndExitsZero) {
   std::set<std::string> ids = load.Acknowledged();
   StartServer();
   ExpectAllPresent(server_->port(), admin_, ids);
+}
+
+class SlowDrainE2eTest : public E2eTest {
+ protected:
+  std::vector<std::string> ServeFlags() const override { return {"--drain-timeout-ms", "60000"}; }
+};
+
+// A client that does not read its responses keeps a drain waiting; a second signal ends the
+// process at once instead of waiting for the drain timeout.
+TEST_F(SlowDrainE2eTest, DrainWaitsForResponsesInFlightAndASecondSignalExitsAtOnce) {
+  std::string big(60'000, 'x');
+  HttpClient writer = Client();
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(writer
+                  .Send(Post("/api/customEvents.upsert", admin_,
+                             UpsertBody("big-" + std::to_string(i), "big@x.com",
+                                        R"(,"properties":{"pad":")" + big + R"("})")))
+                  .status,
+              200u);
+  }
+  // About 18 MB of responses, more than the loopback socket buffers hold, never read.
+  HttpClient stalled = Client();
+  std::string list;
+  for (int i = 0; i < 3; ++i) {
+    list +=
+        "GET /api/customEvents.list?workspace_id=ws&email=big@x.com&limit=100 HTTP/1.1\r\n"
+        "Host: x\r\nAuthorization: Bearer " +
+        admin_ + "\r\n\r\n";
+  }
+  stalled.SendRaw(list);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  server_->Signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int status = 0;
+  ASSERT_EQ(::waitpid(server_->pid(), &status, WNOHANG), 0) << "the drain did not wait";
+  auto start = std::chrono::steady_clock::now();
+  server_->Signal(SIGTERM);
+  EXPECT_EQ(server_->Wait(), 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(server_->Stdout().find("second signal"), std::string::npos);
 }
 
 TEST_F(DurabilityE2eTest, LogsAreJsonLinesWithoutKeys) {
