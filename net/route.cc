@@ -8,7 +8,7 @@
 namespace tally::net {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Route>, 11> kPaths{{
+constexpr std::array<std::pair<std::string_view, Route>, 19> kPaths{{
     {"/api/customEvents.upsert", Route::kEventsUpsert},
     {"/api/customEvents.create", Route::kEventsUpsert},
     {"/api/customEvents.import", Route::kEventsImport},
@@ -17,6 +17,14 @@ constexpr std::array<std::pair<std::string_view, Route>, 11> kPaths{{
     {"/api/timeline.list", Route::kTimelineList},
     {"/api/contacts.getByEmail", Route::kContactsGetByEmail},
     {"/api/contacts.delete", Route::kContactsDelete},
+    {"/api/segments.create", Route::kSegmentsCreate},
+    {"/api/segments.update", Route::kSegmentsUpdate},
+    {"/api/segments.delete", Route::kSegmentsDelete},
+    {"/api/segments.rebuild", Route::kSegmentsRebuild},
+    {"/api/segments.preview", Route::kSegmentsPreview},
+    {"/api/segments.get", Route::kSegmentsGet},
+    {"/api/segments.list", Route::kSegmentsList},
+    {"/api/segments.contacts", Route::kSegmentsContacts},
     {"/livez", Route::kLivez},
     {"/readyz", Route::kReadyz},
     {"/metrics", Route::kMetrics},
@@ -42,6 +50,14 @@ std::string_view RouteName(Route route) {
     case Route::kTimelineList: return "timeline.list";
     case Route::kContactsGetByEmail: return "contacts.getByEmail";
     case Route::kContactsDelete: return "contacts.delete";
+    case Route::kSegmentsCreate: return "segments.create";
+    case Route::kSegmentsUpdate: return "segments.update";
+    case Route::kSegmentsDelete: return "segments.delete";
+    case Route::kSegmentsRebuild: return "segments.rebuild";
+    case Route::kSegmentsPreview: return "segments.preview";
+    case Route::kSegmentsGet: return "segments.get";
+    case Route::kSegmentsList: return "segments.list";
+    case Route::kSegmentsContacts: return "segments.contacts";
     case Route::kLivez: return "livez";
     case Route::kReadyz: return "readyz";
     case Route::kMetrics: return "metrics";
@@ -54,7 +70,12 @@ HttpMethod RouteMethod(Route route) {
   switch (route) {
     case Route::kEventsUpsert:
     case Route::kEventsImport:
-    case Route::kContactsDelete: return HttpMethod::kPost;
+    case Route::kContactsDelete:
+    case Route::kSegmentsCreate:
+    case Route::kSegmentsUpdate:
+    case Route::kSegmentsDelete:
+    case Route::kSegmentsRebuild:
+    case Route::kSegmentsPreview: return HttpMethod::kPost;
     default: return HttpMethod::kGet;
   }
 }

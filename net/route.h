@@ -1,4 +1,4 @@
-// Route: the endpoints tally serves (contract §2, minus segments and /admin/snapshot), as a
+// Route: the endpoints tally serves (contract §2, minus /admin/snapshot), as a
 // dense enum so that metrics can index fixed arrays by route. Pure functions; thread safe.
 #pragma once
 
@@ -17,6 +17,14 @@ enum class Route : std::size_t {
   kTimelineList,
   kContactsGetByEmail,
   kContactsDelete,
+  kSegmentsCreate,
+  kSegmentsUpdate,
+  kSegmentsDelete,
+  kSegmentsRebuild,
+  kSegmentsPreview,
+  kSegmentsGet,
+  kSegmentsList,
+  kSegmentsContacts,
   kLivez,
   kReadyz,
   kMetrics,

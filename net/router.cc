@@ -8,6 +8,7 @@
 #include "net/event_handlers.h"
 #include "net/handler_context.h"
 #include "net/route.h"
+#include "net/segment_handlers.h"
 
 namespace tally::net {
 namespace {
@@ -122,6 +123,14 @@ HttpResponse Router::Dispatch(HttpRequest& request, Route route) {
     case Route::kTimelineList: return HandleTimelineList(ctx, request);
     case Route::kContactsGetByEmail: return HandleContactsGetByEmail(ctx, request);
     case Route::kContactsDelete: return HandleContactsDelete(ctx, request);
+    case Route::kSegmentsCreate: return HandleSegmentsCreate(ctx, request);
+    case Route::kSegmentsUpdate: return HandleSegmentsUpdate(ctx, request);
+    case Route::kSegmentsDelete: return HandleSegmentsDelete(ctx, request);
+    case Route::kSegmentsRebuild: return HandleSegmentsRebuild(ctx, request);
+    case Route::kSegmentsPreview: return HandleSegmentsPreview(ctx, request);
+    case Route::kSegmentsGet: return HandleSegmentsGet(ctx, request);
+    case Route::kSegmentsList: return HandleSegmentsList(ctx, request);
+    case Route::kSegmentsContacts: return HandleSegmentsContacts(ctx, request);
     default: break;
   }
   TALLY_ASSERT_MSG(false, "route without a handler");
