@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "tests/net/e2e_fixture.h"
+#include "tests/net/gzip_compress.h"
 
 namespace tally::net::testing {
 namespace {
@@ -15,17 +16,7 @@ namespace {
 using ServerE2eTest = E2eTest;
 
 std::string Gzip(const std::string& plain) {
-  z_stream zs{};
-  deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, plain.size()), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  zs.avail_in = static_cast<uInt>(plain.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
+  return GzipCompress(plain, Z_BEST_COMPRESSION);
 }
 
 TEST_F(ServerE2eTest, LivezAndReadyzAnswerJson) {
