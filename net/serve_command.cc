@@ -182,8 +182,10 @@ int RunServe(const ServeConfig& config) {
   control.WaitForStop();
   bool drained = server.Drain(std::chrono::milliseconds(config.drain_timeout_ms));
   router.SetEngine(nullptr);
-  Status sync = (*log)->Sync();
+  // The engine goes first: its segment timer may still append a time-driven transition, and
+  // the final sync must cover every record.
   engine->reset();
+  Status sync = (*log)->Sync();
   Status closed = (*log)->Close();
   if (!sync.ok() || !closed.ok()) {
     return Fail("sync log at shutdown", sync.ok() ? closed : sync);
