@@ -234,6 +234,11 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
   }
 }
 
+std::vector<ImportElementError> Engine::CheckImportElements(
+    const std::vector<EventInput>& inputs) const {
+  return ValidateImportElements(inputs, impl_->clock->NowUs()).errors;
+}
+
 ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<EventInput>& inputs) {
   Impl& s = *impl_;
   ImportOutcome outcome;

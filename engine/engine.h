@@ -91,6 +91,11 @@ class Engine {
   // customEvents.import: ≤ 50 events, all-or-nothing (D7, D12).
   ImportOutcome Import(std::string_view workspace_id, const std::vector<EventInput>& inputs);
 
+  // Checks every element as Import would, changing nothing: the invalid elements' errors in
+  // index order (empty when all are valid). Lets the edge report elements it refuses itself (a
+  // JSON null) together with the engine's findings, as D12 asks.
+  std::vector<ImportElementError> CheckImportElements(const std::vector<EventInput>& inputs) const;
+
   // customEvents.get: kNotFound when absent or soft-deleted.
   Result<Event> Get(std::string_view workspace_id, std::string_view event_name,
                     std::string_view external_id) const;

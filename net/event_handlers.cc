@@ -109,12 +109,19 @@ HttpResponse HandleEventsImport(const HandlerContext& ctx, const HttpRequest& re
   }
   if (!body->null_indexes.empty()) {
     // D12: null elements are refused before the engine sees the batch, so nothing can be
-    // applied; the errors list names each null element.
+    // applied; the errors list names each null element and every other invalid one.
     std::vector<engine::ImportElementError> errors;
     for (std::size_t i : body->null_indexes) {
       errors.push_back({i, "validation error: event at index " + std::to_string(i) +
                                ": event must be an object, not null"});
     }
+    for (engine::ImportElementError& e : ctx.engine.CheckImportElements(body->events)) {
+      if (!std::binary_search(body->null_indexes.begin(), body->null_indexes.end(), e.index)) {
+        errors.push_back(std::move(e));
+      }
+    }
+    std::sort(errors.begin(), errors.end(),
+              [](const auto& a, const auto& b) { return a.index < b.index; });
     ctx.metrics.CountRejected(RejectReason::kValidation, n);
     return HttpResponse{400, EncodeImportErrors(errors.front().error, errors)};
   }

@@ -136,6 +136,20 @@ TEST_F(EventsE2eTest, ImportNullElementIs400NamingItsIndex) {
             "\n");
 }
 
+TEST_F(EventsE2eTest, ImportNullElementIsReportedWithEveryOtherInvalidElement) {
+  // Element 1 lacks its external_id and element 2 is null: the first invalid element gives the
+  // message, and errors lists both (D12).
+  std::string body = ImportBody(1, R"({"email":"x@example.com","event_name":"e"},null)");
+  HttpReply r = Call(Post("/api/customEvents.import", admin_, body));
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.body,
+            R"({"error":"validation error: event at index 1: external_id is required",)"
+            R"("errors":[{"index":1,"error":"validation error: event at index 1: external_id )"
+            R"(is required"},{"index":2,"error":"validation error: event at index 2: event must )"
+            R"(be an object, not null"}]})"
+            "\n");
+}
+
 TEST_F(EventsE2eTest, ImportListsEveryInvalidElementAndAppliesNothing) {
   std::string body =
       R"({"workspace_id":"ws","events":[{"email":"a@x.com","event_name":"e","external_id":"ok"},)"
