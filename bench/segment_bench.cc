@@ -20,7 +20,6 @@
 #include "bench/dataset.h"
 #include "engine/engine.h"
 #include "log/log.h"
-#include "log/logger.h"
 
 namespace tally::bench {
 namespace {
@@ -233,11 +232,3 @@ BENCHMARK(BM_SegmentUpkeep)->Arg(0)->Arg(20)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace tally::bench
-
-int main(int argc, char** argv) {
-  tally::SetLogLevel(tally::LogLevel::kWarn);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
