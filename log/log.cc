@@ -30,6 +30,9 @@ Status ValidateOptions(const LogOptions& options) {
                                    std::to_string(kSegmentBytesMin) + " and " +
                                    std::to_string(kSegmentBytesMax));
   }
+  if (options.first_lsn == 0) {
+    return Status::InvalidArgument("first_lsn must be at least 1");
+  }
   if (options.sync == SyncPolicy::kInterval && options.sync_interval_ms == 0) {
     return Status::InvalidArgument("sync_interval_ms must be positive");
   }
@@ -120,6 +123,8 @@ Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
   FileSystem* fs = options.fs != nullptr ? options.fs : DefaultFileSystem();
   TALLY_ASSIGN_OR_RETURN(RecoveredLog recovered, Recover(fs, options));
   if (recovered.segments.empty()) {
+    recovered.next_lsn = options.first_lsn;
+    recovered.last_lsn = options.first_lsn - 1;
     TALLY_ASSIGN_OR_RETURN(auto segment,
                            Segment::Create(fs, options.dir / SegmentFileName(recovered.next_seq),
                                            recovered.next_seq, options.segment_bytes));
@@ -186,6 +191,27 @@ Status Log::Close() {
     impl.SetError(status);
   }
   return status;
+}
+
+Status Log::Roll() {
+  Impl& impl = *impl_;
+  std::lock_guard lock(impl.reserve_mu);
+  if (impl.closed) {
+    return Status::FailedPrecondition("log is closed");
+  }
+  if (impl.failed()) {
+    return impl.Error();
+  }
+  if (impl.write_offset == kSegmentHeaderBytes) {
+    return Status::Ok();
+  }
+  return impl.Rollover();
+}
+
+Lsn Log::first_lsn() const {
+  const std::vector<std::shared_ptr<Segment>> all = impl_->segments->All();
+  TALLY_ASSERT(!all.empty());
+  return all.front()->first_lsn();
 }
 
 Lsn Log::last_lsn() const {

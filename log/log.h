@@ -50,6 +50,9 @@ struct LogOptions {
   std::uint32_t sync_interval_ms = 1000;  // used by kInterval
   RecoveryMode recovery = RecoveryMode::kStrict;
   FileSystem* fs = nullptr;  // null: the real file system; not owned
+  // LSN of the first record of a log created in an empty directory; ignored when the directory
+  // holds segments. A data directory restored from a snapshot at LSN L starts its log at L + 1.
+  Lsn first_lsn = 1;
 };
 
 // What Open found and did while recovering; every entry is also suitable for a log line.
@@ -111,6 +114,12 @@ class Log {
   // Syncs and stops background threads; further appends fail. Idempotent.
   Status Close();
 
+  // Seals the active segment and starts a new one, so that every record appended so far lies
+  // in sealed segments that DeleteSegmentsBelow may remove (erasure, docs/operations.md). Does
+  // nothing when the active segment holds no record. Errors: the sticky error, kNoSpace.
+  Status Roll();
+
+  Lsn first_lsn() const;    // LSN of the oldest record kept (last_lsn() + 1 when none is)
   Lsn last_lsn() const;     // highest LSN assigned
   Lsn durable_lsn() const;  // highest LSN known durable
   Status health() const;    // ok, or the sticky error

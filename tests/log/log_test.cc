@@ -252,6 +252,52 @@ TEST(LogTest, DeleteSegmentsBelowRemovesOnlySegmentsWhollyBelowTheLsn) {
   EXPECT_EQ(reopened->recovery_report().first_lsn, read.lsns.front());
 }
 
+TEST(LogTest, RollSealsTheActiveSegmentSoCompactionCanRemoveEveryRecordBeforeIt) {
+  TempDir dir;
+  auto log = OpenOrDie(Options(dir, SyncPolicy::kNone, 64 * 1024));
+  EXPECT_EQ(log->first_lsn(), 1u);
+  ASSERT_TRUE(log->Roll().ok());  // nothing appended yet: no new segment
+  EXPECT_EQ(SegmentFiles(dir.path() / "log").size(), 1u);
+  for (int i = 0; i < 10; ++i) {
+    AppendId(*log, std::to_string(i));
+  }
+  // Without a roll the active segment holds everything and nothing can be deleted.
+  ASSERT_TRUE(log->DeleteSegmentsBelow(11).ok());
+  EXPECT_EQ(log->first_lsn(), 1u);
+  ASSERT_TRUE(log->Roll().ok());
+  ASSERT_TRUE(log->Roll().ok());  // the new segment is empty: a second roll changes nothing
+  Result<std::size_t> deleted = log->DeleteSegmentsBelow(11);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(*deleted, 1u);
+  EXPECT_EQ(log->first_lsn(), 11u);
+  EXPECT_EQ(AppendId(*log, "after"), 11u);
+  EXPECT_EQ(ReadAll(*log).lsns, Range(11, 11));
+  ASSERT_TRUE(log->Close().ok());
+  auto reopened = OpenOrDie(Options(dir, SyncPolicy::kNone, 64 * 1024));
+  EXPECT_EQ(reopened->first_lsn(), 11u);
+  EXPECT_EQ(reopened->last_lsn(), 11u);
+}
+
+TEST(LogTest, NewLogStartsAtTheConfiguredFirstLsnAndKeepsItAcrossReopen) {
+  TempDir dir;
+  LogOptions options = Options(dir);
+  options.first_lsn = 501;
+  {
+    auto log = OpenOrDie(options);
+    EXPECT_EQ(log->last_lsn(), 500u);
+    EXPECT_EQ(log->first_lsn(), 501u);
+    ASSERT_TRUE(log->Close().ok());
+  }
+  options.first_lsn = 7;  // ignored: the directory already holds a segment
+  auto log = OpenOrDie(options);
+  EXPECT_EQ(log->last_lsn(), 500u);
+  EXPECT_EQ(AppendId(*log, "a"), 501u);
+  EXPECT_EQ(ReadAll(*log).lsns, Range(501, 501));
+  options.dir = dir.path() / "other";
+  options.first_lsn = 0;
+  EXPECT_EQ(Log::Open(options).status().code(), Status::Code::kInvalidArgument);
+}
+
 TEST(LogTest, EightConcurrentAppendersProduceGapFreeIntactRecords) {
   for (SyncPolicy sync : {SyncPolicy::kNone, SyncPolicy::kAlways}) {
     TempDir dir;
