@@ -23,6 +23,7 @@
 #include "engine/clock.h"
 #include "engine/model.h"
 #include "engine/segment_definition.h"
+#include "engine/snapshot.h"
 #include "log/log.h"
 #include "log/result.h"
 #include "log/status.h"
@@ -35,6 +36,10 @@ struct EngineOptions {
   // A thread of the engine processes segment time boundaries as they pass (reading `clock`).
   // Without it the owner calls ProcessSegmentBoundaries itself (tests, simulations).
   bool segment_timer = true;
+  // When set, Open first loads this snapshot (verifying it as it reads) and then replays only
+  // the log records after the snapshot's LSN. The log must hold every record after it.
+  std::filesystem::path snapshot;
+  SnapshotProgress load_progress;  // progress of the snapshot load, in bytes
 };
 
 // Outcome of one upsert: the stored state after the write (D1) and whether it changed anything.
@@ -142,6 +147,21 @@ class Engine {
   // Evaluates every contact whose next time boundary is at or before the clock's now, logging
   // the membership changes time caused. The segment timer thread calls it; so can the owner.
   Status ProcessSegmentBoundaries();
+
+  // --- snapshots (engine/snapshot.h, docs/snapshot-format.md) --------------------------------
+  // Writes the complete state at one LSN into `file` (created, or replaced if it exists) and
+  // fsyncs it. Writers are held back only while that LSN is fixed (and, with options.fork, for
+  // the fork itself). The returned header names the LSN. The caller publishes the file only
+  // after making the log durable up to that LSN (engine/snapshot_store.h does).
+  // Errors: kIoError / kNoSpace from writing, kInternal if the child process failed.
+  Result<SnapshotHeader> WriteSnapshot(const std::filesystem::path& file,
+                                       const SnapshotWriteOptions& options);
+
+  // Erasures whose data may still be on disk, oldest first: every erasure applied since the
+  // engine started or recorded in the snapshot it loaded, until ForgetErasuresThrough(lsn)
+  // drops them (the snapshot store does, once no kept file holds them).
+  std::vector<ErasureMark> Erasures() const;
+  void ForgetErasuresThrough(log::Lsn lsn);
 
   struct Stats {
     std::uint64_t workspaces = 0;
