@@ -1,9 +1,16 @@
-// Dataset: a deterministic (seeded) stream of realistic customEvents writes for benchmarks.
+// Dataset: a deterministic (seeded) stream of realistic customEvents writes for benchmarks, the
+// one data set behind the engine and segment benchmarks, bench/dataset_gen's PostgreSQL COPY
+// files and NDJSON, and therefore the PostgreSQL comparison of bench/run (issue 7).
 //
-// Shape: `contacts` contacts of which 20% never have an event; the others' activity is
-// heavy-tailed (log-normal weights); 70% of events are purchases of 5–500 (5% of them refunds,
-// negative), the rest other goal types and plain events; occurred_at spreads over two years
-// in roughly arrival order; 0.5% of events are soft-deleted; properties are ~60 bytes of JSON.
+// Shape: `contacts` contact ids of which the last 20% never have an event; the first 80% have
+// log-normally distributed activity weights (a few contacts get thousands of events). Every
+// event has a goal type: 70% purchases (values 5–500, log-normal with a median of ~45; 5% of
+// them refunds with a negative value), 8% subscriptions, 7% signups, 6% leads (half with a
+// value), 4% bookings, 3% trials, 2% other. occurred_at covers the two years before `end_us`
+// with a density that grows towards the end (four times as dense at the end as at the start),
+// in arrival order up to one slot of jitter. 0.5% of events are soft-deleted; properties are
+// ~60 bytes of JSON.
+//
 // Not thread safe: one generator per thread.
 #pragma once
 
@@ -26,6 +33,14 @@ struct DatasetOptions {
 
 inline constexpr engine::TimeUs kDatasetSpanUs = 2LL * 365 * 86'400 * 1'000'000;
 
+// Bumped whenever the same options start producing different events, so that logs and files
+// cached from an older shape are never mistaken for the current one (bench/run keys its cache
+// directory on it).
+inline constexpr int kDatasetVersion = 2;
+
+// The share of contact ids (the lowest ones) that ever emit an event.
+inline constexpr double kDatasetActiveShare = 0.8;
+
 class DatasetGenerator {
  public:
   explicit DatasetGenerator(const DatasetOptions& options);
@@ -34,13 +49,20 @@ class DatasetGenerator {
   bool Next(engine::EventInput* out);
 
   std::uint64_t produced() const { return produced_; }
+  // The contact id behind the last event Next produced (Email(id) is its email).
+  std::uint64_t last_contact() const { return last_contact_; }
   static std::string Email(std::uint64_t contact);
 
  private:
+  engine::TimeUs OccurredAt(std::uint64_t n);
+  void FillGoal(engine::EventInput* out);
+
   DatasetOptions options_;
   std::mt19937_64 rng_;
   std::discrete_distribution<std::uint32_t> contact_pick_;  // over the active contacts
+  std::lognormal_distribution<double> purchase_value_;
   std::uint64_t produced_ = 0;
+  std::uint64_t last_contact_ = 0;
 };
 
 }  // namespace tally::bench
