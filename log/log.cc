@@ -67,6 +67,8 @@ Result<Reservation> Log::Impl::Reserve(std::uint64_t frame_bytes) {
   const Reservation reservation{.segment = active.get(), .offset = write_offset, .lsn = next_lsn};
   write_offset += frame_bytes;
   ++next_lsn;
+  appended_bytes.store(appended_bytes.load(std::memory_order_relaxed) + frame_bytes,
+                       std::memory_order_relaxed);
   last_lsn.store(reservation.lsn, std::memory_order_release);
   if (write_offset + SegmentPreparer::kPrefaultWindowBytes - SegmentPreparer::kPrefaultStepBytes >
       prefault_requested) {
@@ -228,6 +230,14 @@ Status Log::health() const {
 
 const RecoveryReport& Log::recovery_report() const {
   return impl_->report;
+}
+
+LogStats Log::GetStats() const {
+  LogStats stats;
+  stats.appends = impl_->last_lsn.load(std::memory_order_relaxed) - impl_->opened_last_lsn;
+  stats.appended_bytes = impl_->appended_bytes.load(std::memory_order_relaxed);
+  impl_->sync_stats.Snapshot(&stats);
+  return stats;
 }
 
 Result<LogReader> Log::Read(Lsn from) const {

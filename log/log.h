@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "log/log_stats.h"
 #include "log/result.h"
 #include "log/status.h"
 
@@ -125,6 +126,10 @@ class Log {
   Status health() const;    // ok, or the sticky error
 
   const RecoveryReport& recovery_report() const;
+
+  // Counters since Open (appends, bytes, syncs, sync latency, records per sync), for /metrics.
+  // Cheap (a few dozen relaxed loads); never blocks appenders.
+  LogStats GetStats() const;
 
   // Reads records with LSN >= from, in LSN order, each checksummed and run through the
   // FlatBuffers verifier before it is handed out.

@@ -65,6 +65,7 @@ Status Log::Impl::SyncWritten() {
       return sticky;
     }
   }
+  sync_stats.Record(std::chrono::steady_clock::now() - now, target - durable);
   synced_seq = target_end.seq;
   synced_bytes = target_end.offset;
   if (store_hint) {

@@ -18,6 +18,7 @@
 
 #include "log/file_system.h"
 #include "log/log.h"
+#include "log/log_stats.h"
 #include "log/lsn_watermark.h"
 #include "log/recovery.h"
 #include "log/segment.h"
@@ -52,6 +53,7 @@ struct Log::Impl {
         next_lsn(recovered.next_lsn),
         next_seq(recovered.next_seq),
         last_lsn(recovered.last_lsn),
+        opened_last_lsn(recovered.last_lsn),
         synced_seq(active->seq()),
         durable_lsn(recovered.last_lsn),
         preparer(fs, options.dir, options.segment_bytes, next_seq) {
@@ -86,6 +88,10 @@ struct Log::Impl {
   std::uint64_t prefault_requested = 0;  // guarded by reserve_mu
   bool closed = false;                   // guarded by reserve_mu
   std::atomic<Lsn> last_lsn;
+  const Lsn opened_last_lsn;  // last_lsn at Open: appends since then are last_lsn - this
+  // Frame bytes reserved since Open; written only under reserve_mu (a plain store on a cache
+  // line the lock holder already owns), read by GetStats.
+  std::atomic<std::uint64_t> appended_bytes{0};
 
   std::atomic<bool> failed_flag{false};
   mutable std::mutex error_mu;
@@ -102,6 +108,7 @@ struct Log::Impl {
   Lsn requested_lsn = 0;               // guarded by durable_mu
   bool stop_sync = false;              // guarded by durable_mu
   std::thread sync_thread;
+  SyncStatsRecorder sync_stats;  // recorded under sync_mu
 
   SegmentPreparer preparer;
 };

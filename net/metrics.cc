@@ -35,6 +35,45 @@ std::uint64_t Load(const std::atomic<std::uint64_t>& a) {
   return a.load(std::memory_order_relaxed);
 }
 
+void AppendCounter(std::string& out, const char* name, const char* help, std::uint64_t value) {
+  AppendLine(out, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+             static_cast<unsigned long long>(value));
+}
+
+// A histogram without labels; `scale` turns a bound or the sum into the metric's unit.
+template <std::size_t kBounds>
+void AppendHistogram(std::string& out, const char* name, const char* help,
+                     const std::array<std::uint64_t, kBounds>& bounds,
+                     const log::HistogramCounts<kBounds>& counts, double scale) {
+  AppendLine(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b < kBounds; ++b) {
+    cumulative += counts.buckets[b];
+    AppendLine(out, "%s_bucket{le=\"%g\"} %llu\n", name, static_cast<double>(bounds[b]) * scale,
+               static_cast<unsigned long long>(cumulative));
+  }
+  cumulative += counts.buckets[kBounds];
+  AppendLine(out, "%s_bucket{le=\"+Inf\"} %llu\n", name,
+             static_cast<unsigned long long>(cumulative));
+  AppendLine(out, "%s_sum %.9g\n", name, static_cast<double>(counts.sum) * scale);
+  AppendLine(out, "%s_count %llu\n", name, static_cast<unsigned long long>(cumulative));
+}
+
+void AppendLogStats(std::string& out, const log::LogStats& stats) {
+  AppendCounter(out, "tally_log_appends_total", "Records appended to the log since start.",
+                stats.appends);
+  AppendCounter(out, "tally_log_appended_bytes_total",
+                "Bytes appended to the log since start (frame headers and padding included).",
+                stats.appended_bytes);
+  AppendCounter(out, "tally_log_syncs_total",
+                "Log syncs (msync) that made at least one record durable.", stats.syncs);
+  AppendHistogram(out, "tally_log_sync_seconds", "Duration of each log sync.",
+                  log::kSyncLatencyBucketsUs, stats.sync_latency_us, 1e-6);
+  AppendHistogram(out, "tally_log_group_records",
+                  "Records made durable by each log sync (group commit size).",
+                  log::kGroupRecordsBuckets, stats.group_records, 1.0);
+}
+
 }  // namespace
 
 void Metrics::RecordRequest(Route route, HttpMethod method, unsigned status,
@@ -158,6 +197,7 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
       "# TYPE tally_log_durable_lsn gauge\n";
   AppendLine(out, "tally_log_durable_lsn %llu\n",
              static_cast<unsigned long long>(snap.log_durable_lsn));
+  AppendLogStats(out, snap.log_stats);
   out += "# HELP tally_workspaces Workspaces in memory.\n# TYPE tally_workspaces gauge\n";
   AppendLine(out, "tally_workspaces %llu\n", static_cast<unsigned long long>(snap.workspaces));
   out += "# HELP tally_contacts Contacts in memory.\n# TYPE tally_contacts gauge\n";

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "log/log_stats.h"
 #include "net/http_message.h"
 #include "net/route.h"
 
@@ -35,6 +36,7 @@ struct MetricsSnapshot {
   bool log_healthy = true;
   std::uint64_t log_last_lsn = 0;
   std::uint64_t log_durable_lsn = 0;
+  log::LogStats log_stats;  // zero until the log is open
   std::uint64_t workspaces = 0;
   std::uint64_t contacts = 0;
   std::uint64_t events = 0;

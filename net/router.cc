@@ -159,6 +159,7 @@ MetricsSnapshot Router::Snapshot() const {
     s.log_healthy = log->health().ok();
     s.log_last_lsn = log->last_lsn();
     s.log_durable_lsn = log->durable_lsn();
+    s.log_stats = log->GetStats();
     s.ready = s.ready && s.log_healthy;
   }
   if (engine != nullptr) {

@@ -70,5 +70,38 @@ TEST(MetricsTest, RendersEventsConnectionsAndSnapshotGauges) {
   EXPECT_TRUE(Contains(text, "# TYPE tally_http_request_duration_seconds histogram\n"));
 }
 
+TEST(MetricsTest, RendersLogCountersAndCumulativeSyncHistograms) {
+  Metrics m;
+  MetricsSnapshot snap;
+  snap.log_stats.appends = 12;
+  snap.log_stats.appended_bytes = 4096;
+  snap.log_stats.syncs = 3;
+  snap.log_stats.sync_latency_us.buckets[2] = 2;      // le 100 µs
+  snap.log_stats.sync_latency_us.buckets.back() = 1;  // over 1 s
+  snap.log_stats.sync_latency_us.sum = 1'000'150;
+  snap.log_stats.group_records.buckets[0] = 1;  // 1 record
+  snap.log_stats.group_records.buckets[3] = 2;  // 5..8 records
+  snap.log_stats.group_records.sum = 12;
+  std::string text = m.Render(snap);
+  EXPECT_TRUE(
+      Contains(text, "# TYPE tally_log_appends_total counter\ntally_log_appends_total 12\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_appended_bytes_total 4096\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_syncs_total 3\n"));
+  EXPECT_TRUE(Contains(text, "# TYPE tally_log_sync_seconds histogram\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_bucket{le=\"5e-05\"} 0\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_bucket{le=\"0.0001\"} 2\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_bucket{le=\"1\"} 2\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_bucket{le=\"+Inf\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_sum 1.00015\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_sync_seconds_count 3\n"));
+  EXPECT_TRUE(Contains(text, "# TYPE tally_log_group_records histogram\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_bucket{le=\"1\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_bucket{le=\"4\"} 1\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_bucket{le=\"8\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_bucket{le=\"65536\"} 3\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_sum 12\n"));
+  EXPECT_TRUE(Contains(text, "tally_log_group_records_count 3\n"));
+}
+
 }  // namespace
 }  // namespace tally::net
