@@ -23,6 +23,13 @@ namespace tally::log {
 
 using FileHandle = int;
 
+// The pages a mapping asks for. kHuge advises the kernel (MADV_HUGEPAGE) to back it with 2 MiB
+// page-cache folios, each mapped by one page-table entry. On a virtual machine the first touch
+// of every 4 KiB page costs microseconds even when it is populated, which kHuge removes; but
+// the kernel then tracks dirtiness per 2 MiB folio, so every msync writes whole folios, which
+// only suits mappings that are synced rarely.
+enum class MapPages { kSmall, kHuge };
+
 class FileSystem {
  public:
   virtual ~FileSystem() = default;
@@ -49,7 +56,8 @@ class FileSystem {
   virtual Status SyncFile(FileHandle file) = 0;
 
   // Maps [0, bytes) of the file; the file must be at least that long. Unmap releases it.
-  virtual Result<std::byte*> Map(FileHandle file, std::uint64_t bytes) = 0;
+  // `pages` is advice: an implementation may ignore it.
+  virtual Result<std::byte*> Map(FileHandle file, std::uint64_t bytes, MapPages pages) = 0;
   virtual Status Unmap(std::byte* base, std::uint64_t bytes) = 0;
   // Makes [offset, offset + bytes) of a mapping durable (msync MS_SYNC); `offset` may be any
   // value, implementations round it down to a page.

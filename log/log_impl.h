@@ -56,7 +56,7 @@ struct Log::Impl {
         opened_last_lsn(recovered.last_lsn),
         synced_seq(active->seq()),
         durable_lsn(recovered.last_lsn),
-        preparer(fs, options.dir, options.segment_bytes, next_seq) {
+        preparer(fs, options.dir, options.segment_bytes, SegmentMapPages(options.sync), next_seq) {
     preparer.Prefault(active, write_offset + SegmentPreparer::kPrefaultWindowBytes);
     prefault_requested = write_offset + SegmentPreparer::kPrefaultWindowBytes;
     if (options.sync != SyncPolicy::kNone) {

@@ -133,10 +133,14 @@ Status PosixFileSystem::SyncFile(FileHandle file) {
   return Status::Ok();
 }
 
-Result<std::byte*> PosixFileSystem::Map(FileHandle file, std::uint64_t bytes) {
+Result<std::byte*> PosixFileSystem::Map(FileHandle file, std::uint64_t bytes, MapPages pages) {
   void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
   if (base == MAP_FAILED) {
     return Errno("mmap");
+  }
+  // Advice only: without transparent huge pages (EINVAL) the mapping works with small pages.
+  if (pages == MapPages::kHuge) {
+    (void)::madvise(base, bytes, MADV_HUGEPAGE);
   }
   return static_cast<std::byte*>(base);
 }

@@ -185,8 +185,8 @@ Status Recoverer::LoadSegment(std::uint64_t seq, bool* stop) {
   if (!reason.empty()) {
     return Problem(path.filename().string(), 0, 0, reason, stop).WithContext("recover log");
   }
-  TALLY_ASSIGN_OR_RETURN(auto segment,
-                         Segment::OpenExisting(fs_, path, seq, header.capacity_bytes));
+  TALLY_ASSIGN_OR_RETURN(auto segment, Segment::OpenExisting(fs_, path, seq, header.capacity_bytes,
+                                                             SegmentMapPages(options_.sync)));
   segment->SetFirstLsn(header.first_lsn);
   segments_.push_back(std::move(segment));
   return Status::Ok();
@@ -344,8 +344,8 @@ Status Recoverer::CopyAside(const Segment& segment) {
   }
   names_.insert(name);
   dir_changed_ = true;
-  TALLY_ASSIGN_OR_RETURN(auto copy,
-                         Segment::Create(fs_, options_.dir / name, 0, segment.capacity_bytes()));
+  TALLY_ASSIGN_OR_RETURN(auto copy, Segment::Create(fs_, options_.dir / name, 0,
+                                                    segment.capacity_bytes(), MapPages::kSmall));
   std::memcpy(copy->data(), segment.data(), segment.capacity_bytes());
   return copy->Sync(0, segment.capacity_bytes());
 }

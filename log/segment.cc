@@ -41,6 +41,10 @@ std::optional<std::uint64_t> ParseSegmentFileName(std::string_view name) {
   return seq;
 }
 
+MapPages SegmentMapPages(SyncPolicy sync) {
+  return sync == SyncPolicy::kAlways ? MapPages::kSmall : MapPages::kHuge;
+}
+
 Segment::Segment(FileSystem* fs, std::filesystem::path path, std::uint64_t seq,
                  std::uint64_t capacity_bytes, FileHandle file, std::byte* base)
     : fs_(fs),
@@ -58,7 +62,8 @@ Segment::~Segment() {
 }
 
 Result<std::shared_ptr<Segment>> Segment::Create(FileSystem* fs, const std::filesystem::path& path,
-                                                 std::uint64_t seq, std::uint64_t capacity_bytes) {
+                                                 std::uint64_t seq, std::uint64_t capacity_bytes,
+                                                 MapPages pages) {
   TALLY_ASSERT(capacity_bytes % kPageBytes == 0 && capacity_bytes >= kSegmentBytesMin);
   TALLY_ASSIGN_OR_RETURN(const FileHandle file, fs->Open(path, /*create=*/true));
   // Undo a half-made file so that a retry after freeing disk space starts clean.
@@ -78,7 +83,7 @@ Result<std::shared_ptr<Segment>> Segment::Create(FileSystem* fs, const std::file
   if (Status s = fs->SyncDir(path.parent_path()); !s.ok()) {
     return fail(s);
   }
-  Result<std::byte*> base = fs->Map(file, capacity_bytes);
+  Result<std::byte*> base = fs->Map(file, capacity_bytes, pages);
   if (!base.ok()) {
     return fail(base.status());
   }
@@ -88,9 +93,10 @@ Result<std::shared_ptr<Segment>> Segment::Create(FileSystem* fs, const std::file
 Result<std::shared_ptr<Segment>> Segment::OpenExisting(FileSystem* fs,
                                                        const std::filesystem::path& path,
                                                        std::uint64_t seq,
-                                                       std::uint64_t capacity_bytes) {
+                                                       std::uint64_t capacity_bytes,
+                                                       MapPages pages) {
   TALLY_ASSIGN_OR_RETURN(const FileHandle file, fs->Open(path, /*create=*/false));
-  Result<std::byte*> base = fs->Map(file, capacity_bytes);
+  Result<std::byte*> base = fs->Map(file, capacity_bytes, pages);
   if (!base.ok()) {
     (void)fs->Close(file);
     return base.status().WithContext("map segment " + path.string());

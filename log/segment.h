@@ -33,6 +33,11 @@ std::string SegmentFileName(std::uint64_t seq);
 // The seq of a segment file name, or nullopt when `name` is not one.
 std::optional<std::uint64_t> ParseSegmentFileName(std::string_view name);
 
+// The pages a log's segments are mapped with: huge pages (the first touch of a page is the
+// main cost of an append on a virtual machine) unless the log syncs after every group of
+// appends (kAlways), where msync would write back a whole 2 MiB folio each time.
+MapPages SegmentMapPages(SyncPolicy sync);
+
 class Segment {
  public:
   // Creates the file at `path` (it must not exist), reserves `capacity_bytes` of disk with
@@ -40,13 +45,15 @@ class Segment {
   // WriteHeader. Errors: kNoSpace when the disk is full (the partial file is removed),
   // kIoError otherwise.
   static Result<std::shared_ptr<Segment>> Create(FileSystem* fs, const std::filesystem::path& path,
-                                                 std::uint64_t seq, std::uint64_t capacity_bytes);
+                                                 std::uint64_t seq, std::uint64_t capacity_bytes,
+                                                 MapPages pages);
 
   // Maps an existing file whose size is at least `capacity_bytes`.
   static Result<std::shared_ptr<Segment>> OpenExisting(FileSystem* fs,
                                                        const std::filesystem::path& path,
                                                        std::uint64_t seq,
-                                                       std::uint64_t capacity_bytes);
+                                                       std::uint64_t capacity_bytes,
+                                                       MapPages pages);
 
   ~Segment();
   Segment(const Segment&) = delete;

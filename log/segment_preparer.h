@@ -30,7 +30,7 @@ class SegmentPreparer {
 
   // Starts the thread, which begins preparing segment `next_seq`.
   SegmentPreparer(FileSystem* fs, std::filesystem::path dir, std::uint64_t capacity_bytes,
-                  std::uint64_t next_seq);
+                  MapPages pages, std::uint64_t next_seq);
   ~SegmentPreparer();  // Stop()
   SegmentPreparer(const SegmentPreparer&) = delete;
   SegmentPreparer& operator=(const SegmentPreparer&) = delete;
@@ -52,6 +52,7 @@ class SegmentPreparer {
   FileSystem* const fs_;
   const std::filesystem::path dir_;
   const std::uint64_t capacity_bytes_;
+  const MapPages pages_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;            // wakes Run

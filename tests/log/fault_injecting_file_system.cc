@@ -108,8 +108,21 @@ Status FaultInjectingFileSystem::SyncFile(FileHandle /*file*/) {
   return Check(Op::kSyncMetadata);
 }
 
-Result<std::byte*> FaultInjectingFileSystem::Map(FileHandle file, std::uint64_t bytes) {
+int FaultInjectingFileSystem::Maps(MapPages pages) const {
+  std::lock_guard lock(mu_);
+  const auto it = maps_.find(pages);
+  return it == maps_.end() ? 0 : it->second;
+}
+
+// The copy lives in anonymous memory, where the page size does not change what tests observe;
+// the request is only counted.
+Result<std::byte*> FaultInjectingFileSystem::Map(FileHandle file, std::uint64_t bytes,
+                                                 MapPages pages) {
   TALLY_RETURN_IF_ERROR(Check(Op::kMap));
+  {
+    std::lock_guard lock(mu_);
+    ++maps_[pages];
+  }
   void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) {
     return Status::FromErrno(errno, "mmap anonymous");

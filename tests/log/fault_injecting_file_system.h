@@ -32,6 +32,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   void Crash();
   // How many times `op` was called.
   int Calls(Op op) const;
+  // How many mappings asked for `pages`.
+  int Maps(MapPages pages) const;
 
   Status CreateDir(const std::filesystem::path& dir) override;
   Result<std::vector<std::string>> ListDir(const std::filesystem::path& dir) override;
@@ -44,7 +46,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status Allocate(FileHandle file, std::uint64_t bytes) override;
   Status Truncate(FileHandle file, std::uint64_t bytes) override;
   Status SyncFile(FileHandle file) override;
-  Result<std::byte*> Map(FileHandle file, std::uint64_t bytes) override;
+  Result<std::byte*> Map(FileHandle file, std::uint64_t bytes, MapPages pages) override;
   Status Unmap(std::byte* base, std::uint64_t bytes) override;
   Status SyncRange(FileHandle file, std::byte* base, std::uint64_t offset,
                    std::uint64_t bytes) override;
@@ -63,9 +65,10 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   PosixFileSystem real_;
   mutable std::mutex mu_;
-  std::map<Op, int> calls_;     // guarded by mu_
-  std::map<Op, Fault> faults_;  // guarded by mu_
-  bool crashed_ = false;        // guarded by mu_
+  std::map<Op, int> calls_;       // guarded by mu_
+  std::map<Op, Fault> faults_;    // guarded by mu_
+  std::map<MapPages, int> maps_;  // guarded by mu_
+  bool crashed_ = false;          // guarded by mu_
 };
 
 }  // namespace tally::log::testing

@@ -39,6 +39,25 @@ Result<Lsn> AppendId(Log& log, const std::string& id) {
   return log.Append(SegmentDeleteType(), payload);
 }
 
+TEST(LogFaultTest, OnlyLogsThatSyncEveryAppendMapSegmentsWithSmallPages) {
+  for (const SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kInterval, SyncPolicy::kNone}) {
+    TempDir dir;
+    FaultInjectingFileSystem fs;
+    {
+      auto log = Log::Open(Options(dir, &fs, sync));
+      ASSERT_TRUE(log.ok()) << log.status().ToString();
+      for (int i = 0; i < 40; ++i) {  // several rollovers of 4 KiB segments
+        ASSERT_TRUE(AppendId(**log, Id("r", i)).ok());
+      }
+    }
+    // Reopening maps the existing segments for recovery with the same pages.
+    ASSERT_TRUE(Log::Open(Options(dir, &fs, sync)).ok());
+    const bool always = sync == SyncPolicy::kAlways;
+    EXPECT_GE(fs.Maps(always ? MapPages::kSmall : MapPages::kHuge), 4);
+    EXPECT_EQ(fs.Maps(always ? MapPages::kHuge : MapPages::kSmall), 0);
+  }
+}
+
 TEST(LogFaultTest, NoSpaceForTheFirstSegmentFailsOpenAndLeavesNoFile) {
   TempDir dir;
   FaultInjectingFileSystem fs;
