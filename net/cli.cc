@@ -121,6 +121,27 @@ void DefineKeys(CLI::App& keys, CliArgs& args, CliCommands& commands) {
   commands.keys_revoke = revoke;
 }
 
+void DefineLog(CLI::App& log, CliArgs& args, CliCommands& commands) {
+  log.require_subcommand(1);
+  CLI::App* verify = log.add_subcommand(
+      "verify", "check every record (framing, checksums, FlatBuffers); exit 1 on any problem");
+  verify->add_option("--data-dir", args.log_verify.data_dir, "data directory")
+      ->envname("TALLY_DATA_DIR")
+      ->required();
+  commands.log_verify = verify;
+
+  CLI::App* dump = log.add_subcommand("dump", "print records as JSON lines: lsn, type, record");
+  dump->add_option("--data-dir", args.log_dump.data_dir, "data directory")
+      ->envname("TALLY_DATA_DIR")
+      ->required();
+  dump->add_option("--from", args.log_dump.from, "first LSN to print")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  dump->add_option("--limit", args.log_dump.limit, "records to print at most (0: all)")
+      ->capture_default_str();
+  commands.log_dump = dump;
+}
+
 }  // namespace
 
 CliCommands DefineCli(CLI::App& app, CliArgs& args) {
@@ -136,6 +157,8 @@ CliCommands DefineCli(CLI::App& app, CliArgs& args) {
   DefineServe(*commands.serve, args);
   CLI::App* keys = app.add_subcommand("keys", "manage API keys: add | list | revoke");
   DefineKeys(*keys, args, commands);
+  CLI::App* log = app.add_subcommand("log", "inspect the log offline: verify | dump");
+  DefineLog(*log, args, commands);
   return commands;
 }
 

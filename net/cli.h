@@ -40,6 +40,13 @@ struct KeysRevokeArgs {
   std::string id;
 };
 
+// `tally log verify` (from and limit unused) and `tally log dump`.
+struct LogArgs {
+  std::filesystem::path data_dir;
+  std::uint64_t from = 1;
+  std::uint64_t limit = 0;  // 0: no limit
+};
+
 struct CliArgs {
   ServeConfig serve;
   std::string sync_name = "always";
@@ -47,14 +54,19 @@ struct CliArgs {
   KeysAddArgs keys_add;
   KeysListArgs keys_list;
   KeysRevokeArgs keys_revoke;
+  LogArgs log_verify;
+  LogArgs log_dump;
 };
 
-// The subcommands, by name, for dispatch: "serve", "keys add", "keys list", "keys revoke".
+// The subcommands, by name, for dispatch: "serve", "keys add", "keys list", "keys revoke",
+// "log verify|dump".
 struct CliCommands {
   CLI::App* serve = nullptr;
   CLI::App* keys_add = nullptr;
   CLI::App* keys_list = nullptr;
   CLI::App* keys_revoke = nullptr;
+  CLI::App* log_verify = nullptr;
+  CLI::App* log_dump = nullptr;
 };
 
 CliCommands DefineCli(CLI::App& app, CliArgs& args);

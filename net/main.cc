@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "log/logger.h"
 #include "net/cli.h"
 #include "net/keys_command.h"
+#include "net/log_command.h"
 #include "net/serve_command.h"
 
 int main(int argc, char** argv) {
@@ -33,6 +35,12 @@ int main(int argc, char** argv) {
     }
     return RunServe(args.serve);
   }
+  // The offline commands keep stdout for their result (a snapshot's header, JSON lines of
+  // records); their JSON log lines, progress included, go to stderr.
+  tally::SetLogSink([](std::string_view line) {
+    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fflush(stderr);
+  });
   if (commands.keys_add->parsed()) {
     return RunKeysAdd(args.keys_add);
   }
@@ -41,6 +49,12 @@ int main(int argc, char** argv) {
   }
   if (commands.keys_revoke->parsed()) {
     return RunKeysRevoke(args.keys_revoke);
+  }
+  if (commands.log_verify->parsed()) {
+    return RunLogVerify(args.log_verify);
+  }
+  if (commands.log_dump->parsed()) {
+    return RunLogDump(args.log_dump);
   }
   std::fprintf(stderr, "tally: no command given (see --help)\n");
   return 2;

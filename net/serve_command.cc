@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "log/log.h"
 #include "log/logger.h"
+#include "net/data_dir_lock.h"
 #include "net/key_ring.h"
 #include "net/metrics.h"
 #include "net/router.h"
@@ -100,7 +101,7 @@ class ControlThread {
 
 log::LogOptions LogOptionsOf(const ServeConfig& config) {
   log::LogOptions options;
-  options.dir = config.data_dir / "log";
+  options.dir = config.data_dir / kLogDirName;
   options.segment_bytes = config.segment_bytes;
   options.sync = config.sync;
   options.sync_interval_ms = config.sync_interval_ms;
@@ -137,6 +138,11 @@ int RunServe(const ServeConfig& config) {
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
     return Fail("create " + config.data_dir.string(), Status::IoError(ec.message()));
+  }
+  // Held until exit, so that no offline writer (snapshot save, restore) touches the directory.
+  Result<DataDirLock> dir_lock = DataDirLock::Acquire(config.data_dir);
+  if (!dir_lock.ok()) {
+    return Fail("lock data directory", dir_lock.status());
   }
   KeyRing keys(config.data_dir);
   if (Status s = keys.Reload(); !s.ok()) {
