@@ -122,6 +122,7 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
       Workspace& ws = GetOrCreateWorkspace(erasure.workspace_id()->string_view());
       ApplyContactErasure(ws, erasure.email()->string_view());
       ForgetContactSegments(*ws.segments, erasure.email()->string_view());
+      NoteErasure(lsn, erasure.recorded_at_us());
       break;
     }
     case fb::RecordBody::SegmentDefine:
@@ -154,10 +155,15 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->log = options.log;
   impl->clock = options.clock != nullptr ? options.clock : &impl->system_clock;
+  log::Lsn replay_from = 1;
+  if (!options.snapshot.empty()) {
+    TALLY_ASSIGN_OR_RETURN(const log::Lsn snapshot_lsn, impl->LoadSnapshotFile(options));
+    replay_from = snapshot_lsn + 1;
+  }
 
   // Replay runs before the engine is shared, so it applies records without taking locks.
   const log::Lsn last_lsn = impl->log->last_lsn();
-  TALLY_ASSIGN_OR_RETURN(log::LogReader reader, impl->log->Read(1));
+  TALLY_ASSIGN_OR_RETURN(log::LogReader reader, impl->log->Read(replay_from));
   using SteadyClock = std::chrono::steady_clock;
   const auto started = SteadyClock::now();
   auto next_report = started + kReplayProgressInterval;
@@ -208,6 +214,7 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
     UpsertOutcome outcome;
     log::Lsn lsn = 0;
     {
+      const WriteGatePass pass(s.write_gate);
       StripeLocks locks(ws, mask, /*exclusive=*/true);
       const EventEntry* entry = FindEvent(ws, key_stripe, name, input.external_id);
       if (const auto attached = AttachedStripe(entry); attached && !locks.Holds(*attached)) {
@@ -267,6 +274,7 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
   log::Lsn lsn = 0;
   StripeMask mask = base;
   for (bool done = false; !done;) {
+    const WriteGatePass pass(s.write_gate);
     StripeLocks locks(ws, mask, /*exclusive=*/true);
     bool holds_all = true;
     bool any_applies = false;
@@ -312,10 +320,12 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
   Workspace* ws = s.FindWorkspace(workspace_id);
   if (ws == nullptr) return Status::NotFound("Contact not found");
   RecordBuilder& record = ThreadRecordBuilder();
-  record.BuildContactErasure(workspace_id, normalized, s.clock->NowUs());
+  const TimeUs now = s.clock->NowUs();
+  record.BuildContactErasure(workspace_id, normalized, now);
   log::Lsn lsn = 0;
   {
     // An erasure may touch events in any stripe, so it takes them all (in ascending order).
+    const WriteGatePass pass(s.write_gate);
     StripeLocks locks(*ws, kAllStripes, /*exclusive=*/true);
     const auto& contacts = ws->stripes[ContactStripe(normalized)].contacts;
     if (!contacts.contains(normalized)) return Status::NotFound("Contact not found");
@@ -323,6 +333,7 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
     const bool erased = ApplyContactErasure(*ws, normalized);
     TALLY_ASSERT(erased);
     ForgetContactSegments(*ws->segments, normalized);
+    s.NoteErasure(lsn, now);
     s.NoteApplied(lsn);
   }
   return s.log->WaitDurable(lsn);

@@ -38,8 +38,8 @@ struct EngineOptions {
   bool segment_timer = true;
   // When set, Open first loads this snapshot (verifying it as it reads) and then replays only
   // the log records after the snapshot's LSN. The log must hold every record after it.
-  std::filesystem::path snapshot;
-  SnapshotProgress load_progress;  // progress of the snapshot load, in bytes
+  std::filesystem::path snapshot = {};
+  SnapshotProgress load_progress = {};  // progress of the snapshot load, in bytes
 };
 
 // Outcome of one upsert: the stored state after the write (D1) and whether it changed anything.

@@ -3,8 +3,9 @@
 //
 // Thread safety: `workspaces_mu` guards the workspace map (shared to look up, exclusive to
 // add); workspaces are never removed, so a Workspace& stays valid once found. Lock order:
-// workspaces_mu is released before any stripe is taken; stripes in ascending index order;
-// the interner's mutex is a leaf.
+// snapshot_mu, then the write gate (every writer passes it around lock + append + apply, see
+// engine/write_gate.h), then stripes; workspaces_mu is released before any stripe is taken;
+// stripes in ascending index order; the interner's and erasures_mu are leaves.
 #pragma once
 
 #include <atomic>
@@ -20,8 +21,10 @@
 
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "engine/snapshot.h"
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
+#include "engine/write_gate.h"
 #include "log/log.h"
 
 namespace tally::schemas {
@@ -30,6 +33,8 @@ struct Record;
 }  // namespace tally::schemas
 
 namespace tally::engine {
+
+struct SnapshotSource;
 
 struct Engine::Impl {
   log::Log* log = nullptr;
@@ -41,6 +46,18 @@ struct Engine::Impl {
                      std::equal_to<>>
       workspaces;
   std::atomic<log::Lsn> applied_lsn{0};
+
+  // --- snapshots (engine_snapshot.cc) -------------------------------------------------------
+  WriteGate write_gate;
+  std::mutex snapshot_mu;  // one WriteSnapshot at a time
+  mutable std::mutex erasures_mu;
+  std::vector<ErasureMark> erasures;  // guarded by erasures_mu; ascending LSN
+  // Records an applied erasure (live or replayed) whose data may still be on disk.
+  void NoteErasure(log::Lsn lsn, TimeUs recorded_at);
+  // Everything the snapshot encoder reads; called while the write gate is closed.
+  SnapshotSource GatherSnapshotSource(log::Lsn lsn) const;
+  // Loads options.snapshot into this (not yet shared) engine; returns the snapshot's LSN.
+  Result<log::Lsn> LoadSnapshotFile(const EngineOptions& options);
 
   // The workspace, or null when nothing was ever written to it.
   Workspace* FindWorkspace(std::string_view workspace_id) const;

@@ -120,6 +120,7 @@ Result<Segment> Engine::Impl::DefineSegment(std::string_view workspace_id,
   std::shared_ptr<SavedSegment> saved;
   {
     // A definition is evaluated for every contact, so it holds every stripe.
+    const WriteGatePass pass(write_gate);
     StripeLocks locks(ws, kAllStripes, /*exclusive=*/true);
     const std::shared_ptr<SavedSegment> existing = ws.segments->Find(input.id);
     const bool live = existing != nullptr && !existing->deleted;
@@ -161,6 +162,7 @@ Status Engine::DeleteSegment(std::string_view workspace_id, std::string_view id)
   fb::FinishRecordBuffer(b, fb::CreateRecord(b, fb::RecordBody::SegmentDelete, body.Union()));
   log::Lsn lsn = 0;
   {
+    const WriteGatePass pass(s.write_gate);
     StripeLocks locks(*ws, kAllStripes, /*exclusive=*/true);
     const std::shared_ptr<SavedSegment> existing = ws->segments->Find(id);
     if (existing == nullptr || existing->deleted) return Status::NotFound("Segment not found");
@@ -232,10 +234,14 @@ Result<std::vector<std::string>> Engine::SegmentContacts(std::string_view worksp
 
 Status Engine::Impl::ProcessDueBoundaries(Workspace& ws, TimeUs now, log::Lsn& last_lsn) {
   // Processing a boundary may queue the contact's next one, already due too; loop until none is.
-  for (auto due = ws.segments->PopDue(now); !due.empty(); due = ws.segments->PopDue(now)) {
+  // A batch is popped and processed inside one pass of the write gate, so a snapshot sees each
+  // entry either queued or processed, never popped and pending.
+  for (;;) {
+    const WriteGatePass pass(write_gate);
+    const auto due = ws.segments->PopDue(now);
+    if (due.empty()) return Status::Ok();
     TALLY_RETURN_IF_ERROR(ProcessBoundaries(ws, due, now, last_lsn));
   }
-  return Status::Ok();
 }
 
 Status Engine::Impl::ProcessBoundaries(Workspace& ws,

@@ -13,6 +13,14 @@ std::shared_ptr<const SegmentList> SegmentRegistry::Live() const {
   return live_;
 }
 
+std::vector<std::shared_ptr<SavedSegment>> SegmentRegistry::All() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<SavedSegment>> out;
+  out.reserve(by_id_.size());
+  for (const auto& [id, segment] : by_id_) out.push_back(segment);
+  return out;
+}
+
 std::shared_ptr<SavedSegment> SegmentRegistry::Find(std::string_view id) const {
   std::lock_guard lock(mu_);
   const auto it = by_id_.find(id);

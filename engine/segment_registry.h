@@ -68,6 +68,9 @@ class SegmentRegistry {
   // Whether any segment is live; lock-free, for the write path's common case of none.
   bool HasLive() const { return live_count_.load(std::memory_order_acquire) > 0; }
 
+  // Every segment, live and deleted, in id order (for snapshots).
+  std::vector<std::shared_ptr<SavedSegment>> All() const;
+
   // The segment with `id`, live or deleted; null when it never existed.
   std::shared_ptr<SavedSegment> Find(std::string_view id) const;
 
@@ -94,13 +97,25 @@ class SegmentRegistry {
   // The earliest queued instant, if any.
   std::optional<TimeUs> NextDue() const;
 
+  // Every queued entry, superseded ones included, in no particular order, read WITHOUT the
+  // lock (for snapshots): the caller guarantees that no Schedule or PopDue runs meanwhile (the
+  // engine's write gate is closed, or this is a forked child with no other thread).
+  template <typename Visit>
+  void ForEachScheduledUnlocked(Visit&& visit) const {
+    for (const Entry& entry : queue_.entries()) visit(entry.first, entry.second);
+  }
+
  private:
   using Entry = std::pair<TimeUs, std::string>;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<SavedSegment>, std::less<>> by_id_;
   std::shared_ptr<const SegmentList> live_;
   std::atomic<std::size_t> live_count_{0};
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
+  // A priority queue whose entries can be listed (for snapshots).
+  struct Queue : std::priority_queue<Entry, std::vector<Entry>, std::greater<>> {
+    const std::vector<Entry>& entries() const { return c; }
+  };
+  Queue queue_;
 };
 
 }  // namespace tally::engine

@@ -1,0 +1,206 @@
+// Snapshot files: the header's counts, forked and in-thread files alike, damage of any byte or
+// any truncation detected by VerifySnapshot and by loading, a contact larger than a chunk, and
+// Open refusing a log that does not continue the snapshot.
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/engine.h"
+#include "engine/snapshot.h"
+#include "engine/snapshot_format.h"
+#include "engine/snapshot_loader.h"
+#include "engine/string_interner.h"
+#include "tests/engine/engine_fixture.h"
+#include "tests/engine/snapshot_test_support.h"
+
+namespace tally::engine {
+namespace {
+
+std::string ReadFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void WriteFile(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+class SnapshotFileTest : public EngineFixture {
+ protected:
+  void SetUp() override {
+    segment_timer_ = false;
+    EngineFixture::SetUp();
+  }
+
+  // A small state with every kind of content: events (live, deleted, moved, with goals and
+  // integration ids), frozen and derived timeline entries, a live and a deleted segment with
+  // members, a queued boundary and an erasure.
+  void SmallState() {
+    SnapshotWorkload workload(7, clock_);
+    for (int i = 0; i < 12; ++i) ASSERT_NO_FATAL_FAILURE(workload.Step({engine_.get()}));
+    SegmentInput live{"live", "Live", "#000",
+                      GoalLeafJson(R"("goal_type":"*","aggregate_operator":"count",)"
+                                   R"("operator":"gte","value":1,)"
+                                   R"("timeframe_operator":"in_the_last_days",)"
+                                   R"("timeframe_values":["2"])"),
+                      ""};
+    ASSERT_TRUE(engine_->CreateSegment("ws", live).ok());
+    SegmentInput gone = live;
+    gone.id = "gone";
+    ASSERT_TRUE(engine_->CreateSegment("ws", gone).ok());
+    ASSERT_TRUE(engine_->DeleteSegment("ws", "gone").ok());
+    MustUpsert(Purchase("erased@x.io", "e1", kFixtureNowUs, 10));
+    ASSERT_TRUE(engine_->EraseContact("ws", "erased@x.io").ok());
+  }
+
+  SnapshotHeader MustWrite(const std::filesystem::path& file, bool fork) {
+    SnapshotWriteOptions options;
+    options.fork = fork;
+    auto header = engine_->WriteSnapshot(file, options);
+    EXPECT_TRUE(header.ok()) << header.status().ToString();
+    return header.ok() ? *header : SnapshotHeader{};
+  }
+};
+
+TEST_F(SnapshotFileTest, HeaderNamesTheLsnAndCountsOfTheState) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  const SnapshotHeader written = MustWrite(file, true);
+  auto header = ReadSnapshotHeader(file);
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  const Engine::Stats stats = engine_->GetStats();
+  EXPECT_EQ(header->format_version, kSnapshotFormatVersion);
+  EXPECT_EQ(header->lsn, log_->last_lsn());
+  EXPECT_EQ(header->created_at, clock_.NowUs());
+  EXPECT_EQ(header->workspaces, stats.workspaces);
+  EXPECT_EQ(header->contacts, stats.contacts);
+  EXPECT_EQ(header->events, stats.events);
+  EXPECT_EQ(header->timeline_entries, stats.timeline_entries);
+  std::uint64_t segments = 2;  // "live" and "gone", and those the workload made
+  for (const std::string& id : kSnapshotTestSegments)
+    segments += engine_->GetSegment("ws", id).ok();
+  EXPECT_EQ(header->segments, segments);
+  EXPECT_EQ(header->file_bytes, std::filesystem::file_size(file));
+  EXPECT_EQ(header->content_hash, written.content_hash);
+  auto verified = VerifySnapshot(file);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+}
+
+TEST_F(SnapshotFileTest, ForkedAndInThreadFilesAreByteIdentical) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  // The clock stands still, so even created_at is the same.
+  MustWrite(dir_ / "forked.snap", true);
+  MustWrite(dir_ / "in_thread.snap", false);
+  EXPECT_EQ(ReadFile(dir_ / "forked.snap"), ReadFile(dir_ / "in_thread.snap"));
+}
+
+TEST_F(SnapshotFileTest, WritingReplacesAnExistingLongerFile) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  WriteFile(file, std::string(1 << 20, 'x'));
+  MustWrite(file, true);
+  EXPECT_TRUE(VerifySnapshot(file).ok());
+}
+
+TEST_F(SnapshotFileTest, EveryFlippedBitIsDetectedByVerifyAndByLoad) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  MustWrite(file, false);
+  const std::string good = ReadFile(file);
+  // One byte is damaged in place and repaired after each check.
+  std::fstream damaged(file, std::ios::binary | std::ios::in | std::ios::out);
+  for (std::size_t offset = 0; offset < good.size(); ++offset) {
+    const char flipped = static_cast<char>(good[offset] ^ (1 << (offset % 8)));
+    damaged.seekp(static_cast<std::streamoff>(offset)).put(flipped).flush();
+    const auto verified = VerifySnapshot(file);
+    ASSERT_FALSE(verified.ok()) << "flip at offset " << offset;
+    ASSERT_TRUE(verified.status().IsCorruption()) << verified.status().ToString();
+    StringInterner interner;
+    const auto loaded = LoadSnapshot(file, interner, {});
+    ASSERT_FALSE(loaded.ok()) << "flip at offset " << offset;
+    ASSERT_TRUE(loaded.status().IsCorruption()) << loaded.status().ToString();
+    damaged.seekp(static_cast<std::streamoff>(offset)).put(good[offset]).flush();
+  }
+  EXPECT_TRUE(VerifySnapshot(file).ok());
+}
+
+TEST_F(SnapshotFileTest, EveryTruncationIsDetectedByVerifyAndByLoad) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  MustWrite(file, false);
+  // Cut one byte at a time, from the full length down to nothing.
+  for (auto length = std::filesystem::file_size(file); length-- > 0;) {
+    std::filesystem::resize_file(file, length);
+    const auto verified = VerifySnapshot(file);
+    ASSERT_FALSE(verified.ok()) << "cut at " << length;
+    ASSERT_TRUE(verified.status().IsCorruption()) << verified.status().ToString();
+    StringInterner interner;
+    ASSERT_FALSE(LoadSnapshot(file, interner, {}).ok()) << "cut at " << length;
+  }
+}
+
+TEST_F(SnapshotFileTest, MissingFileIsNotFound) {
+  EXPECT_TRUE(ReadSnapshotHeader(dir_ / "none.snap").status().IsNotFound());
+  EXPECT_TRUE(VerifySnapshot(dir_ / "none.snap").status().IsNotFound());
+}
+
+TEST_F(SnapshotFileTest, ContactLargerThanAChunkRoundTrips) {
+  // 12 imports of 50 events with 10 KiB of properties: ~6 MiB on one contact, more than one
+  // chunk's target, so the contact continues in a second chunk.
+  const std::string properties = R"({"pad":")" + std::string(10 << 10, 'p') + "\"}";
+  for (int batch = 0; batch < 12; ++batch) {
+    std::vector<EventInput> inputs;
+    for (int i = 0; i < 50; ++i) {
+      std::string key = "k";
+      key += std::to_string(batch * 50 + i);
+      EventInput in =
+          Purchase("hot@x.io", std::move(key), kFixtureNowUs - (batch * 50 + i) * kSecondUs, 1 + i);
+      in.properties_json = properties;
+      inputs.push_back(std::move(in));
+    }
+    ASSERT_TRUE(engine_->Import("ws", inputs).status.ok());
+  }
+  const auto file = dir_ / "hot.snap";
+  const SnapshotHeader header = MustWrite(file, true);
+  ASSERT_GT(header.content_bytes, kSnapshotChunkBytesTarget);
+  auto log = OpenLogAfter(dir_ / "log2", header.lsn);
+  EngineOptions options;
+  options.log = log.get();
+  options.clock = &clock_;
+  options.segment_timer = false;
+  options.snapshot = file;
+  auto loaded = Engine::Open(options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const std::vector<std::string> emails = {"hot@x.io"};
+  const std::vector<std::string> names = {"order.completed"};
+  EXPECT_EQ(DumpState(**loaded, "ws", emails, names), DumpState(*engine_, "ws", emails, names));
+}
+
+TEST_F(SnapshotFileTest, OpenRefusesALogThatDoesNotContinueTheSnapshot) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  const SnapshotHeader header = MustWrite(file, true);
+  EngineOptions options;
+  options.clock = &clock_;
+  options.segment_timer = false;
+  options.snapshot = file;
+  // A log that starts after a gap.
+  auto gap = OpenLogAfter(dir_ / "gap", header.lsn + 5);
+  options.log = gap.get();
+  auto opened = Engine::Open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Status::Code::kFailedPrecondition);
+  // A log that ends before the snapshot.
+  auto behind = OpenLogAfter(dir_ / "behind", header.lsn - 1);
+  options.log = behind.get();
+  opened = Engine::Open(options);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), Status::Code::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace tally::engine
