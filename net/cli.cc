@@ -1,6 +1,7 @@
 #include "net/cli.h"
 
 #include <cstdlib>
+#include <map>
 
 #include <CLI/CLI.hpp>
 
@@ -20,6 +21,38 @@ std::uint8_t KeysAddArgs::Scopes() const {
 }
 
 namespace {
+
+// Seconds from "30s", "15m", "24h" or "7d" (a unit is required, so "24" is not mistaken for
+// hours or seconds).
+CLI::AsNumberWithUnit DurationSeconds() {
+  return CLI::AsNumberWithUnit(
+      std::map<std::string, std::uint64_t>{{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}},
+      static_cast<CLI::AsNumberWithUnit::Options>(CLI::AsNumberWithUnit::CASE_SENSITIVE |
+                                                  CLI::AsNumberWithUnit::UNIT_REQUIRED),
+      "DURATION");
+}
+
+void DefineServeSnapshots(CLI::App& serve, ServeConfig& c) {
+  serve.add_option("--snapshot-keep", c.snapshot_keep, "newest snapshots kept")
+      ->envname("TALLY_SNAPSHOT_KEEP")
+      ->capture_default_str();
+  serve
+      .add_option("--erase-within", c.erase_within_s,
+                  "erased contacts leave the disk within this time: 30s, 15m, 24h, 7d")
+      ->envname("TALLY_ERASE_WITHIN")
+      ->transform(DurationSeconds())
+      ->default_str("24h");
+  serve
+      .add_option("--snapshot-every-records", c.snapshot_every_records,
+                  "take a snapshot after this many log records (0: off)")
+      ->envname("TALLY_SNAPSHOT_EVERY_RECORDS")
+      ->capture_default_str();
+  serve
+      .add_option("--snapshot-every-minutes", c.snapshot_every_minutes,
+                  "take a snapshot this often when there were writes (0: off)")
+      ->envname("TALLY_SNAPSHOT_EVERY_MINUTES")
+      ->capture_default_str();
+}
 
 void DefineServe(CLI::App& serve, CliArgs& args) {
   ServeConfig& c = args.serve;
@@ -91,6 +124,7 @@ void DefineServe(CLI::App& serve, CliArgs& args) {
   serve.add_option("--log-level", c.log_level, "debug | info | warn | error")
       ->envname("TALLY_LOG_LEVEL")
       ->capture_default_str();
+  DefineServeSnapshots(serve, c);
 }
 
 void DefineKeys(CLI::App& keys, CliArgs& args, CliCommands& commands) {
@@ -119,6 +153,45 @@ void DefineKeys(CLI::App& keys, CliArgs& args, CliCommands& commands) {
       ->required();
   revoke->add_option("id", args.keys_revoke.id, "key id (from keys list)")->required();
   commands.keys_revoke = revoke;
+}
+
+void DefineSnapshot(CLI::App& snapshot, CliArgs& args, CliCommands& commands) {
+  snapshot.require_subcommand(1);
+  SnapshotSaveArgs& a = args.snapshot_save;
+  CLI::App* save = snapshot.add_subcommand(
+      "save", "take a snapshot: offline (--data-dir, server stopped) or online (--server --key)");
+  CLI::Option* dir =
+      save->add_option("--data-dir", a.data_dir, "data directory of a stopped server");
+  CLI::Option* server =
+      save->add_option("--server", a.server, "URL of a running server, e.g. http://127.0.0.1:8080");
+  CLI::Option* key =
+      save->add_option("--key", a.key, "admin API key (with --server)")->envname("TALLY_ADMIN_KEY");
+  save->add_option("--snapshot-keep", a.keep, "newest snapshots kept (with --data-dir)")
+      ->capture_default_str();
+  dir->excludes(server);
+  dir->excludes(key);
+  server->needs(key);
+  key->needs(server);
+  commands.snapshot_save = save;
+
+  CLI::App* status = snapshot.add_subcommand(
+      "status", "print a snapshot's header: LSN, counts, size, hash, created");
+  status->add_option("file", args.snapshot_status.file, "snapshot file")->required();
+  commands.snapshot_status = status;
+
+  CLI::App* verify = snapshot.add_subcommand(
+      "verify", "re-hash and check every part of a snapshot without loading it; exit 1 if damaged");
+  verify->add_option("file", args.snapshot_verify.file, "snapshot file")->required();
+  commands.snapshot_verify = verify;
+}
+
+void DefineRestore(CLI::App& restore, RestoreArgs& a) {
+  restore.add_option("--snapshot", a.snapshot, "snapshot file to restore (verified first)")
+      ->required();
+  restore.add_option("--data-dir", a.data_dir, "data directory to build (must be empty)")
+      ->required();
+  restore.add_flag("--force", a.force,
+                   "replace the log/ and snapshots/ of a non-empty data directory");
 }
 
 void DefineLog(CLI::App& log, CliArgs& args, CliCommands& commands) {
@@ -157,6 +230,12 @@ CliCommands DefineCli(CLI::App& app, CliArgs& args) {
   DefineServe(*commands.serve, args);
   CLI::App* keys = app.add_subcommand("keys", "manage API keys: add | list | revoke");
   DefineKeys(*keys, args, commands);
+  CLI::App* snapshot =
+      app.add_subcommand("snapshot", "consistent snapshots of the state: save | status | verify");
+  DefineSnapshot(*snapshot, args, commands);
+  commands.restore =
+      app.add_subcommand("restore", "build a data directory from a snapshot (for a new server)");
+  DefineRestore(*commands.restore, args.restore);
   CLI::App* log = app.add_subcommand("log", "inspect the log offline: verify | dump");
   DefineLog(*log, args, commands);
   return commands;

@@ -40,6 +40,25 @@ struct KeysRevokeArgs {
   std::string id;
 };
 
+// `tally snapshot save`: exactly one of data_dir (offline) and server (online) is set.
+struct SnapshotSaveArgs {
+  std::filesystem::path data_dir;
+  std::string server;  // http://host:port
+  std::string key;     // admin API key, with --server
+  std::size_t keep = 2;
+};
+
+// `tally snapshot status FILE` and `tally snapshot verify FILE`.
+struct SnapshotFileArgs {
+  std::filesystem::path file;
+};
+
+struct RestoreArgs {
+  std::filesystem::path snapshot;
+  std::filesystem::path data_dir;
+  bool force = false;
+};
+
 // `tally log verify` (from and limit unused) and `tally log dump`.
 struct LogArgs {
   std::filesystem::path data_dir;
@@ -54,17 +73,25 @@ struct CliArgs {
   KeysAddArgs keys_add;
   KeysListArgs keys_list;
   KeysRevokeArgs keys_revoke;
+  SnapshotSaveArgs snapshot_save;
+  SnapshotFileArgs snapshot_status;
+  SnapshotFileArgs snapshot_verify;
+  RestoreArgs restore;
   LogArgs log_verify;
   LogArgs log_dump;
 };
 
 // The subcommands, by name, for dispatch: "serve", "keys add", "keys list", "keys revoke",
-// "log verify|dump".
+// "snapshot save|status|verify", "restore", "log verify|dump".
 struct CliCommands {
   CLI::App* serve = nullptr;
   CLI::App* keys_add = nullptr;
   CLI::App* keys_list = nullptr;
   CLI::App* keys_revoke = nullptr;
+  CLI::App* snapshot_save = nullptr;
+  CLI::App* snapshot_status = nullptr;
+  CLI::App* snapshot_verify = nullptr;
+  CLI::App* restore = nullptr;
   CLI::App* log_verify = nullptr;
   CLI::App* log_dump = nullptr;
 };

@@ -8,7 +8,9 @@
 #include "net/cli.h"
 #include "net/keys_command.h"
 #include "net/log_command.h"
+#include "net/restore_command.h"
 #include "net/serve_command.h"
+#include "net/snapshot_command.h"
 
 int main(int argc, char** argv) {
   using namespace tally::net;
@@ -49,6 +51,18 @@ int main(int argc, char** argv) {
   }
   if (commands.keys_revoke->parsed()) {
     return RunKeysRevoke(args.keys_revoke);
+  }
+  if (commands.snapshot_save->parsed()) {
+    return RunSnapshotSave(args.snapshot_save);
+  }
+  if (commands.snapshot_status->parsed()) {
+    return RunSnapshotStatus(args.snapshot_status);
+  }
+  if (commands.snapshot_verify->parsed()) {
+    return RunSnapshotVerify(args.snapshot_verify);
+  }
+  if (commands.restore->parsed()) {
+    return RunRestore(args.restore);
   }
   if (commands.log_verify->parsed()) {
     return RunLogVerify(args.log_verify);

@@ -8,7 +8,7 @@
 namespace tally::net {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Route>, 19> kPaths{{
+constexpr std::array<std::pair<std::string_view, Route>, 20> kPaths{{
     {"/api/customEvents.upsert", Route::kEventsUpsert},
     {"/api/customEvents.create", Route::kEventsUpsert},
     {"/api/customEvents.import", Route::kEventsImport},
@@ -28,6 +28,7 @@ constexpr std::array<std::pair<std::string_view, Route>, 19> kPaths{{
     {"/livez", Route::kLivez},
     {"/readyz", Route::kReadyz},
     {"/metrics", Route::kMetrics},
+    {"/admin/snapshot", Route::kAdminSnapshot},
 }};
 
 }  // namespace
@@ -61,6 +62,7 @@ std::string_view RouteName(Route route) {
     case Route::kLivez: return "livez";
     case Route::kReadyz: return "readyz";
     case Route::kMetrics: return "metrics";
+    case Route::kAdminSnapshot: return "admin.snapshot";
     case Route::kUnknown: return "unknown";
   }
   TALLY_ASSERT_MSG(false, "unknown Route");
@@ -75,7 +77,8 @@ HttpMethod RouteMethod(Route route) {
     case Route::kSegmentsUpdate:
     case Route::kSegmentsDelete:
     case Route::kSegmentsRebuild:
-    case Route::kSegmentsPreview: return HttpMethod::kPost;
+    case Route::kSegmentsPreview:
+    case Route::kAdminSnapshot: return HttpMethod::kPost;
     default: return HttpMethod::kGet;
   }
 }

@@ -1,4 +1,4 @@
-// Route: the endpoints tally serves (contract §2, minus /admin/snapshot), as a
+// Route: the endpoints tally serves (contract §2), as a
 // dense enum so that metrics can index fixed arrays by route. Pure functions; thread safe.
 #pragma once
 
@@ -28,6 +28,7 @@ enum class Route : std::size_t {
   kLivez,
   kReadyz,
   kMetrics,
+  kAdminSnapshot,
   kUnknown,  // 404
 };
 inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::kUnknown) + 1;

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "log/logger.h"
+#include "net/admin_handlers.h"
 #include "net/auth.h"
 #include "net/contact_handlers.h"
 #include "net/event_handlers.h"
@@ -59,8 +60,14 @@ Router::Router(KeyRing& keys, Metrics& metrics, log::SyncPolicy sync)
     : keys_(keys), metrics_(metrics), sync_(sync) {}
 
 bool Router::MayWaitForSync(const HttpRequest& request) const {
-  return sync_ == log::SyncPolicy::kAlways && request.method == HttpMethod::kPost &&
-         RouteMethod(RouteOf(PathOf(request.target))) == HttpMethod::kPost;
+  if (request.method != HttpMethod::kPost) {
+    return false;
+  }
+  const Route route = RouteOf(PathOf(request.target));
+  // A snapshot takes as long as writing the state out, whatever the sync policy: it runs on a
+  // worker so that the I/O threads keep serving.
+  return route == Route::kAdminSnapshot ||
+         (sync_ == log::SyncPolicy::kAlways && RouteMethod(route) == HttpMethod::kPost);
 }
 
 HttpResponse Router::Handle(HttpRequest& request) {
@@ -103,6 +110,9 @@ HttpResponse Router::Dispatch(HttpRequest& request, Route route) {
     }
     return ErrorResponse(principal.error.status, principal.error.message);
   }
+  if (route == Route::kAdminSnapshot && (principal.key->scopes & kScopeAdmin) == 0) {
+    return ErrorResponse(403, "Insufficient permissions: admin access required");
+  }
   if (write && !IsJsonContentType(request.content_type)) {
     metrics_.CountRejected(ReasonOf(415), 1);
     return ErrorResponse(415, "Content-Type must be application/json");
@@ -113,6 +123,14 @@ HttpResponse Router::Dispatch(HttpRequest& request, Route route) {
       metrics_.CountRejected(RejectReason::kUnavailable, 1);
     }
     return ErrorResponse(503, "Service unavailable: replaying the log");
+  }
+  if (route == Route::kAdminSnapshot) {
+    engine::SnapshotStore* snapshots = snapshots_.load(std::memory_order_acquire);
+    log::Log* log = log_.load(std::memory_order_acquire);
+    if (snapshots == nullptr || log == nullptr) {
+      return ErrorResponse(503, "Service unavailable: snapshots are not open");
+    }
+    return HandleAdminSnapshot(*snapshots, *engine, *log);
   }
   HandlerContext ctx{*engine, *principal.key, metrics_};
   switch (route) {

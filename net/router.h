@@ -3,16 +3,18 @@
 // it never touches a socket (the session does) and calls only the engine's and the log's API.
 //
 // Until SetEngine is called (the log is still being replayed) /livez answers 200, /readyz
-// 503 "replaying the log" and every API endpoint 503.
+// 503 "replaying the log" and every API endpoint 503. POST /admin/snapshot needs a key with the
+// admin scope, of any workspace (a snapshot holds every workspace), and SetSnapshots.
 //
 // Thread safety: Handle and MayWaitForSync may be called from any number of threads at once;
-// SetLog/SetEngine publish their pointer with release semantics and may race with Handle. The
-// engine, log, key ring and metrics must outlive the Router.
+// SetLog/SetEngine/SetSnapshots publish their pointer with release semantics and may race with
+// Handle. The engine, log, snapshot store, key ring and metrics must outlive the Router.
 #pragma once
 
 #include <atomic>
 
 #include "engine/engine.h"
+#include "engine/snapshot_store.h"
 #include "log/log.h"
 #include "net/http_message.h"
 #include "net/key_ring.h"
@@ -26,6 +28,9 @@ class Router final : public RequestHandler {
 
   void SetLog(log::Log* log) { log_.store(log, std::memory_order_release); }
   void SetEngine(engine::Engine* engine) { engine_.store(engine, std::memory_order_release); }
+  void SetSnapshots(engine::SnapshotStore* store) {
+    snapshots_.store(store, std::memory_order_release);
+  }
 
   HttpResponse Handle(HttpRequest& request) override;
   bool MayWaitForSync(const HttpRequest& request) const override;
@@ -41,6 +46,7 @@ class Router final : public RequestHandler {
   const log::SyncPolicy sync_;
   std::atomic<log::Log*> log_{nullptr};
   std::atomic<engine::Engine*> engine_{nullptr};
+  std::atomic<engine::SnapshotStore*> snapshots_{nullptr};
 };
 
 }  // namespace tally::net

@@ -12,13 +12,16 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "engine/engine.h"
+#include "engine/snapshot_store.h"
 #include "log/log.h"
 #include "log/logger.h"
 #include "net/data_dir_lock.h"
 #include "net/key_ring.h"
 #include "net/metrics.h"
+#include "net/progress_meter.h"
 #include "net/router.h"
 #include "net/server.h"
+#include "net/snapshot_maintenance.h"
 
 namespace tally::net {
 namespace {
@@ -109,6 +112,14 @@ log::LogOptions LogOptionsOf(const ServeConfig& config) {
   return options;
 }
 
+SnapshotPolicy PolicyOf(const ServeConfig& config) {
+  SnapshotPolicy policy;
+  policy.erase_within_s = config.erase_within_s;
+  policy.every_records = config.snapshot_every_records;
+  policy.every_minutes = config.snapshot_every_minutes;
+  return policy;
+}
+
 void ReportRecovery(const log::RecoveryReport& r) {
   Log(LogLevel::kInfo, "serve", "log recovered",
       {{"first_lsn", r.first_lsn},
@@ -173,21 +184,39 @@ int RunServe(const ServeConfig& config) {
   }
   ReportRecovery((*log)->recovery_report());
   router.SetLog(log->get());
-  engine::EngineOptions engine_options;
-  engine_options.log = log->get();
-  Result<std::unique_ptr<engine::Engine>> engine = engine::Engine::Open(engine_options);
+  Result<std::unique_ptr<engine::SnapshotStore>> store =
+      engine::SnapshotStore::Open(config.data_dir / kSnapshotsDirName, config.snapshot_keep);
+  if (!store.ok()) {
+    server.Drain(std::chrono::milliseconds(0));
+    return Fail("open snapshots", store.status());
+  }
+  Result<std::unique_ptr<engine::Engine>> engine = [&] {
+    ProgressMeter meter("serve", "loading snapshot", "bytes");
+    engine::EngineOptions engine_options;
+    engine_options.log = log->get();
+    engine_options.load_progress = meter.Callback();
+    return (*store)->OpenEngine(engine_options, **log);
+  }();
   if (!engine.ok()) {
     server.Drain(std::chrono::milliseconds(0));
-    return Fail("replay log", engine.status());
+    return Fail("load snapshot and replay log", engine.status());
   }
+  router.SetSnapshots(store->get());
   router.SetEngine(engine->get());
   engine::Engine::Stats stats = (*engine)->GetStats();
   Log(LogLevel::kInfo, "serve", "ready",
       {{"applied_lsn", stats.applied_lsn}, {"contacts", stats.contacts}, {"events", stats.events}});
+  engine::SystemClock clock;
+  SnapshotMaintenance maintenance(**store, **engine, **log, clock, PolicyOf(config));
+  maintenance.Start();
 
   control.WaitForStop();
   bool drained = server.Drain(std::chrono::milliseconds(config.drain_timeout_ms));
   router.SetEngine(nullptr);
+  router.SetSnapshots(nullptr);
+  // Snapshots stop before the engine goes: a save in progress finishes, later ones are refused.
+  maintenance.Stop();
+  (*store)->Close();
   // The engine goes first: its segment timer may still append a time-driven transition, and
   // the final sync must cover every record.
   engine->reset();

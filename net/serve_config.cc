@@ -3,6 +3,7 @@
 #include <charconv>
 #include <thread>
 
+#include "engine/snapshot_store.h"
 #include "log/logger.h"
 
 namespace tally::net {
@@ -13,6 +14,7 @@ constexpr unsigned kWriteWorkersMax = 4096;
 constexpr std::uint64_t kSegmentBytesMin = 1 << 20;
 constexpr std::size_t kHeaderBytesMin = 1 << 10;
 constexpr std::size_t kBodyBytesMin = 1 << 10;
+constexpr std::uint64_t kEraseWithinMaxS = 365ull * 24 * 3600;
 
 Status Range(std::string_view flag, std::uint64_t value, std::uint64_t min, std::uint64_t max) {
   if (value < min || value > max) {
@@ -58,6 +60,13 @@ Status ServeConfig::Validate() {
   TALLY_RETURN_IF_ERROR(Range("--pipeline-requests-max", pipeline_requests_max, 1, 1024));
   TALLY_RETURN_IF_ERROR(Range("--drain-timeout-ms", drain_timeout_ms, 0, 3'600'000));
   TALLY_RETURN_IF_ERROR(Range("--write-workers", write_workers, 1, kWriteWorkersMax));
+  TALLY_RETURN_IF_ERROR(
+      Range("--snapshot-keep", snapshot_keep, engine::kSnapshotKeepMin, engine::kSnapshotKeepMax));
+  TALLY_RETURN_IF_ERROR(Range("--erase-within (seconds)", erase_within_s, 1, kEraseWithinMaxS));
+  TALLY_RETURN_IF_ERROR(
+      Range("--snapshot-every-records", snapshot_every_records, 0, 1'000'000'000'000ull));
+  TALLY_RETURN_IF_ERROR(
+      Range("--snapshot-every-minutes", snapshot_every_minutes, 0, 365ull * 24 * 60));
   LogLevel level;
   if (!ParseLogLevel(log_level, &level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warn or error, got \"" +

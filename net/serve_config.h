@@ -39,6 +39,14 @@ struct ServeConfig {
   // group-commit sync covers many requests.
   unsigned write_workers = 256;
 
+  // Snapshots (issue 6, docs/operations.md "Snapshots and backups").
+  std::size_t snapshot_keep = 2;  // newest snapshots kept; older ones are deleted
+  // Erased data (D13) leaves the disk once the oldest erasure is this old: a snapshot is taken
+  // and the log compacted. Seconds; flags take 30s, 15m, 24h, 7d.
+  std::uint64_t erase_within_s = 24 * 3600;
+  std::uint64_t snapshot_every_records = 0;  // automatic snapshot after N records; 0 = off
+  std::uint64_t snapshot_every_minutes = 0;  // automatic snapshot every T minutes; 0 = off
+
   std::string log_level = "info";
 
   // Usage errors (kInvalidArgument) name the setting: "--threads must be between 1 and 256".
