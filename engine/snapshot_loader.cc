@@ -1,9 +1,14 @@
 #include "engine/snapshot_loader.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "engine/goal_index.h"
 #include "engine/segment_registry.h"
@@ -19,15 +24,32 @@ namespace {
 
 namespace fbs = tally::schemas::snapshot;
 
+// Threads that build contacts; each takes the stripes of one parity.
+constexpr unsigned kSnapshotLoadThreads = 2;
+
 Status At(std::uint64_t offset, const std::string& what) {
   return Status::Corruption("offset " + std::to_string(offset) + ": " + what);
 }
 
-// The workspace being loaded and its live segments by ordinal.
+// A workspace being loaded: its live segments by ordinal, and what the check pass counted
+// per contact stripe so the maps can be presized.
 struct WorkspaceLoad {
   Workspace* ws = nullptr;
   std::array<SavedSegment*, kSegmentsPerWorkspaceMax> by_ordinal{};
-  ContactEntry* open_contact = nullptr;  // the last contact, which a continuation extends
+  std::array<std::size_t, kStripeCount> contacts{};
+  std::size_t events = 0;
+};
+
+// The live events a building thread loaded, per workspace, key stripe and event name, for the
+// event-name indexes built afterwards.
+using NameIndexItem = std::pair<TimeUs, const EventEntry*>;
+using NameIndexItems =
+    std::vector<std::unordered_map<const std::string*, std::vector<NameIndexItem>>>;
+
+// A contacts chunk waiting for the build pass.
+struct PendingChunk {
+  SnapshotChunk chunk;
+  std::size_t workspace;  // index into the loads
 };
 
 Result<std::shared_ptr<SavedSegment>> LoadSegment(const fbs::SavedSegment& s, std::uint64_t at) {
@@ -53,7 +75,6 @@ Status LoadWorkspace(const SnapshotChunk& chunk, LoadedSnapshot& out, WorkspaceL
     if (ws->id == w.id()->string_view()) return At(chunk.offset, "a workspace appears twice");
   }
   out.workspaces.push_back(std::make_unique<Workspace>(w.id()->str()));
-  load = WorkspaceLoad{};
   load.ws = out.workspaces.back().get();
   SegmentRegistry& registry = *load.ws->segments;
   // Deleted segments first: a registry entry is made live by Put, so a deleted one is put and
@@ -93,10 +114,15 @@ class TextCursor {
 
 class ContactsLoader {
  public:
-  ContactsLoader(const SnapshotChunk& chunk, WorkspaceLoad& load, StringInterner& interner)
+  // `open_contact` is the last contact this thread loaded in the chunk's stripe, which a
+  // continued entry extends.
+  ContactsLoader(const SnapshotChunk& chunk, const WorkspaceLoad& load, StringInterner& interner,
+                 ContactEntry*& open_contact, NameIndexItems::pointer index_items)
       : chunk_(chunk),
         c_(*flatbuffers::GetRoot<fbs::ContactsChunk>(chunk.body.data())),
+        index_items_(index_items),
         load_(load),
+        open_contact_(open_contact),
         ws_(*load.ws),
         stripe_(ws_.stripes[c_.stripe()]),
         text_(*c_.text()) {
@@ -112,10 +138,10 @@ class ContactsLoader {
     std::size_t member = 0;
     for (const fbs::ContactFixed* fixed : *c_.contacts()) {
       if (!fixed->continued()) {
-        TALLY_ASSIGN_OR_RETURN(load_.open_contact, NewContact(*fixed, member));
+        TALLY_ASSIGN_OR_RETURN(open_contact_, NewContact(*fixed, member));
       }
-      TALLY_ASSERT(load_.open_contact != nullptr);
-      ContactEntry& contact = *load_.open_contact;
+      TALLY_ASSERT(open_contact_ != nullptr);
+      ContactEntry& contact = *open_contact_;
       for (std::uint32_t e = 0; e < fixed->events(); ++e) {
         TALLY_RETURN_IF_ERROR(
             LoadEvent(*c_.events()->Get(static_cast<flatbuffers::uoffset_t>(event++)), contact));
@@ -125,6 +151,8 @@ class ContactsLoader {
             *c_.timeline()->Get(static_cast<flatbuffers::uoffset_t>(item++)), contact));
       }
     }
+    stripe_.contacts_count.fetch_add(contacts_count_, std::memory_order_relaxed);
+    stripe_.timeline_count.fetch_add(timeline_count_, std::memory_order_relaxed);
     return Status::Ok();
   }
 
@@ -146,7 +174,7 @@ class ContactsLoader {
           it->first, SegmentMember{m.version(), m.matched_at_us(), m.computed_at_us()});
       segment.members_count.fetch_add(1, std::memory_order_relaxed);
     }
-    if (c.exists) stripe_.contacts_count.fetch_add(1, std::memory_order_relaxed);
+    contacts_count_ += c.exists ? 1 : 0;
     return &*it;
   }
 
@@ -156,6 +184,9 @@ class ContactsLoader {
     const std::string_view properties = text_.Take(fixed.properties_json_bytes());
     const std::string_view integration = text_.Take(fixed.integration_id_bytes());
     Stripe& key_stripe = ws_.stripes[EventStripe(*name, external_id)];
+    // The other loading thread may insert into the same key stripe; the contact side (this
+    // chunk's stripe) is this thread's alone.
+    std::unique_lock key_lock(key_stripe.mu);
     auto [it, inserted] = key_stripe.events.try_emplace(EventKey{name, std::string(external_id)});
     if (!inserted) {
       return At(chunk_.offset,
@@ -176,12 +207,13 @@ class ContactsLoader {
     ev.contact_pos = static_cast<std::uint32_t>(contact.second.events.size());
     ev.goal_type = static_cast<GoalType>(fixed.goal_type());
     ev.insert_entry_derived = fixed.insert_entry_derived();
-    contact.second.events.push_back(&*it);
     key_stripe.events_count.fetch_add(1, std::memory_order_relaxed);
+    key_lock.unlock();
     if (ev.live()) {
-      key_stripe.by_name[name].Insert(&*it);
-      if (ev.goal_type != GoalType::kNone) AddGoalEvent(contact.second, ev);
+      index_items_[&key_stripe - ws_.stripes.data()][name].emplace_back(ev.occurred_at, &*it);
     }
+    contact.second.events.push_back(&*it);
+    if (ev.live() && ev.goal_type != GoalType::kNone) AddGoalEvent(contact.second, ev);
     return Status::Ok();
   }
 
@@ -221,18 +253,89 @@ class ContactsLoader {
     }
     // The checker saw the items in ascending order, so each one goes at the end.
     contact.second.timeline.push_back(std::move(item));
-    stripe_.timeline_count.fetch_add(1, std::memory_order_relaxed);
+    ++timeline_count_;
     return Status::Ok();
   }
 
   const SnapshotChunk& chunk_;
   const fbs::ContactsChunk& c_;
-  WorkspaceLoad& load_;
+  NameIndexItems::pointer index_items_;  // this workspace's kStripeCount maps
+  const WorkspaceLoad& load_;
+  ContactEntry*& open_contact_;
+  std::uint64_t contacts_count_ = 0;
+  std::uint64_t timeline_count_ = 0;
   Workspace& ws_;
   Stripe& stripe_;
   TextCursor text_;
   std::vector<const std::string*> strings_;  // the chunk's strings, interned
 };
+
+// Counts what a contacts chunk adds to its workspace, for presizing.
+void CountChunk(const SnapshotChunk& chunk, WorkspaceLoad& load) {
+  const auto& c = *flatbuffers::GetRoot<fbs::ContactsChunk>(chunk.body.data());
+  load.events += c.events()->size();
+  for (const fbs::ContactFixed* contact : *c.contacts()) {
+    load.contacts[c.stripe()] += contact->continued() ? 0 : 1;
+  }
+}
+
+void Presize(const WorkspaceLoad& load) {
+  // Events spread evenly over the key stripes; a quarter more keeps the first rehash away.
+  const std::size_t events_per_stripe = load.events / kStripeCount + load.events / kStripeCount / 4;
+  for (unsigned s = 0; s < kStripeCount; ++s) {
+    load.ws->stripes[s].events.reserve(events_per_stripe);
+    load.ws->stripes[s].contacts.reserve(load.contacts[s]);
+  }
+}
+
+// Builds the event-name indexes of the key stripes with this parity from what both building
+// threads collected: each name's live events sorted in the index's own order and appended,
+// which costs O(log n) each instead of an insertion into the middle of a block.
+void BuildNameIndexes(const std::vector<WorkspaceLoad>& loads,
+                      std::array<NameIndexItems, kSnapshotLoadThreads>& collected,
+                      unsigned parity) {
+  const auto index_order = [](const NameIndexItem& a, const NameIndexItem& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return a.second->first.external_id > b.second->first.external_id;
+  };
+  for (std::size_t w = 0; w < loads.size(); ++w) {
+    for (unsigned s = parity; s < kStripeCount; s += kSnapshotLoadThreads) {
+      auto& merged = collected[0][w * kStripeCount + s];
+      for (unsigned t = 1; t < kSnapshotLoadThreads; ++t) {
+        for (auto& [name, items] : collected[t][w * kStripeCount + s]) {
+          auto& into = merged[name];
+          into.insert(into.end(), items.begin(), items.end());
+        }
+      }
+      for (auto& [name, items] : merged) {
+        std::sort(items.begin(), items.end(), index_order);
+        NameIndex& index = loads[w].ws->stripes[s].by_name[name];
+        for (const NameIndexItem& item : items) index.Insert(item.second);
+      }
+    }
+  }
+}
+
+// Builds the contacts chunks whose stripe has this parity, in file order.
+Status BuildChunks(const std::vector<PendingChunk>& pending,
+                   const std::vector<WorkspaceLoad>& loads, StringInterner& interner,
+                   unsigned parity, NameIndexItems& index_items) {
+  index_items.resize(loads.size() * kStripeCount);
+  std::array<ContactEntry*, kStripeCount> open{};
+  std::size_t workspace = SIZE_MAX;
+  for (const PendingChunk& p : pending) {
+    const auto& c = *flatbuffers::GetRoot<fbs::ContactsChunk>(p.chunk.body.data());
+    if (c.stripe() % kSnapshotLoadThreads != parity) continue;
+    if (p.workspace != workspace) {
+      workspace = p.workspace;
+      open.fill(nullptr);
+    }
+    TALLY_RETURN_IF_ERROR(ContactsLoader(p.chunk, loads[p.workspace], interner, open[c.stripe()],
+                                         index_items.data() + p.workspace * kStripeCount)
+                              .Load());
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -242,24 +345,31 @@ Result<LoadedSnapshot> LoadSnapshot(const std::filesystem::path& file, StringInt
                          SnapshotFileReader::Open(file));
   LoadedSnapshot out;
   out.header = reader->header();
+  // The check pass: every chunk's checksum and structure, the content hash and the counts,
+  // before anything is built from the contacts (workspaces, segments and the schedule are
+  // small and built as they come).
   SnapshotChunkChecker checker(out.header);
-  WorkspaceLoad load;
+  std::vector<WorkspaceLoad> loads;
+  std::vector<PendingChunk> pending;
   for (;;) {
     TALLY_ASSIGN_OR_RETURN(std::optional<SnapshotChunk> chunk, reader->Next());
     if (!chunk) break;
     TALLY_RETURN_IF_ERROR(checker.Check(*chunk));
     switch (chunk->kind) {
       case SnapshotChunkKind::kWorkspace:
-        TALLY_RETURN_IF_ERROR(LoadWorkspace(*chunk, out, load));
+        loads.emplace_back();
+        TALLY_RETURN_IF_ERROR(LoadWorkspace(*chunk, out, loads.back()));
         break;
       case SnapshotChunkKind::kContacts:
-        TALLY_RETURN_IF_ERROR(ContactsLoader(*chunk, load, interner).Load());
+        CountChunk(*chunk, loads.back());
+        pending.push_back({*chunk, loads.size() - 1});
         break;
       case SnapshotChunkKind::kSchedule: {
         const auto& s = *flatbuffers::GetRoot<fbs::ScheduleChunk>(chunk->body.data());
         TextCursor text(*s.text());
         for (const fbs::ScheduledFixed* entry : *s.entries()) {
-          load.ws->segments->Schedule(entry->at_us(), std::string(text.Take(entry->email_bytes())));
+          loads.back().ws->segments->Schedule(entry->at_us(),
+                                              std::string(text.Take(entry->email_bytes())));
         }
         break;
       }
@@ -274,6 +384,19 @@ Result<LoadedSnapshot> LoadSnapshot(const std::filesystem::path& file, StringInt
     if (progress) progress(reader->offset(), out.header.file_bytes);
   }
   TALLY_RETURN_IF_ERROR(checker.Finish());
+
+  // The build pass: contacts (and their events) on two threads, split by contact stripe.
+  for (const WorkspaceLoad& load : loads) Presize(load);
+  Status other;
+  std::array<NameIndexItems, kSnapshotLoadThreads> index_items;
+  std::thread helper([&] { other = BuildChunks(pending, loads, interner, 1, index_items[1]); });
+  const Status mine = BuildChunks(pending, loads, interner, 0, index_items[0]);
+  helper.join();
+  TALLY_RETURN_IF_ERROR(mine);
+  TALLY_RETURN_IF_ERROR(other);
+  std::thread index_helper([&] { BuildNameIndexes(loads, index_items, 1); });
+  BuildNameIndexes(loads, index_items, 0);
+  index_helper.join();
   return out;
 }
 

@@ -1,0 +1,265 @@
+// Snapshot benchmarks (issue 6): writing a snapshot (forked child and in-thread) and loading
+// one, for the seeded dataset (bench/dataset.h) at 100k and 1M events, or 10M with --large; the
+// file size; and upsert latency p50/p99 with and without a snapshot being written meanwhile.
+//
+// TALLY_BENCH_DIR (default /tmp/tally_snapshot_bench) holds the logs and snapshot files.
+// Usage: snapshot_bench [--large] [Google Benchmark flags]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include "bench/dataset.h"
+#include "engine/engine.h"
+#include "log/log.h"
+#include "log/logger.h"
+
+namespace tally::bench {
+namespace {
+
+using engine::Engine;
+using engine::EventInput;
+using engine::TimeUs;
+
+std::filesystem::path BenchDir() {
+  const char* dir = std::getenv("TALLY_BENCH_DIR");
+  return dir != nullptr ? dir : "/tmp/tally_snapshot_bench";
+}
+
+std::string Numbered(std::string_view prefix, std::uint64_t n) {
+  std::string out(prefix);
+  out += std::to_string(n);
+  return out;
+}
+
+std::unique_ptr<log::Log> OpenLog(const std::filesystem::path& dir, log::Lsn first_lsn) {
+  std::filesystem::remove_all(dir);
+  log::LogOptions options;
+  options.dir = dir;
+  options.sync = log::SyncPolicy::kNone;
+  options.first_lsn = first_lsn;
+  auto log = log::Log::Open(options);
+  if (!log.ok()) std::abort();
+  return std::move(log).value();
+}
+
+// An engine holding the first `events` events of the dataset (contacts: a tenth of that), and
+// a snapshot of it.
+struct Loaded {
+  std::uint64_t events = 0;
+  engine::ManualClock clock{DatasetOptions().end_us + 3'600'000'000};
+  std::unique_ptr<log::Log> log;
+  std::unique_ptr<Engine> engine;
+  std::filesystem::path snapshot;
+  engine::SnapshotHeader header;
+};
+
+Loaded& Prepare(std::uint64_t events) {
+  static std::mutex mu;
+  static std::map<std::uint64_t, std::unique_ptr<Loaded>> cache;
+  std::lock_guard lock(mu);
+  auto& slot = cache[events];
+  if (slot) return *slot;
+  // One large engine at a time: drop the others first.
+  cache.clear();
+  auto& fresh = cache[events];
+  fresh = std::make_unique<Loaded>();
+  Loaded& l = *fresh;
+  l.events = events;
+  l.log = OpenLog(BenchDir() / Numbered("log_", events), 1);
+  auto opened = Engine::Open({l.log.get(), &l.clock, false});
+  if (!opened.ok()) std::abort();
+  l.engine = std::move(opened).value();
+  DatasetOptions options;
+  options.events = events;
+  options.contacts = std::max<std::uint64_t>(events / 10, 1);
+  DatasetGenerator generator(options);
+  std::vector<EventInput> batch;
+  EventInput in;
+  while (generator.Next(&in)) {
+    batch.push_back(std::move(in));
+    if (batch.size() == 50) {
+      if (!l.engine->Import("ws", batch).status.ok()) std::abort();
+      batch.clear();
+    }
+  }
+  if (!batch.empty() && !l.engine->Import("ws", batch).status.ok()) std::abort();
+  l.snapshot = BenchDir() / Numbered("snapshot_", events);
+  auto header = l.engine->WriteSnapshot(l.snapshot, {});
+  if (!header.ok()) std::abort();
+  l.header = *header;
+  return l;
+}
+
+void BM_SnapshotWrite(benchmark::State& state) {
+  Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
+  engine::SnapshotWriteOptions options;
+  options.fork = state.range(1) != 0;
+  const auto file = BenchDir() / "write.snap";
+  engine::SnapshotHeader header;
+  for (auto _ : state) {
+    auto written = l.engine->WriteSnapshot(file, options);
+    if (!written.ok()) state.SkipWithError(written.status().ToString().c_str());
+    if (written.ok()) header = *written;
+  }
+  state.counters["events"] = static_cast<double>(header.events);
+  state.counters["file_MB"] = static_cast<double>(header.file_bytes) / 1e6;
+  state.counters["bytes_per_event"] =
+      static_cast<double>(header.file_bytes) / static_cast<double>(header.events);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * header.file_bytes));
+}
+
+void BM_SnapshotLoad(benchmark::State& state) {
+  Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto log = OpenLog(BenchDir() / "load_log", l.header.lsn + 1);
+    engine::EngineOptions options;
+    options.log = log.get();
+    options.clock = &l.clock;
+    options.segment_timer = false;
+    options.snapshot = l.snapshot;
+    state.ResumeTiming();
+    auto loaded = Engine::Open(options);
+    state.PauseTiming();
+    if (!loaded.ok()) state.SkipWithError(loaded.status().ToString().c_str());
+    loaded = Status::Internal("released");  // frees the engine outside the timing
+    state.ResumeTiming();
+  }
+  state.counters["events"] = static_cast<double>(l.header.events);
+  state.counters["events_per_s"] = benchmark::Counter(
+      static_cast<double>(l.header.events) * static_cast<double>(state.iterations()),
+      benchmark::Counter::kIsRate);
+}
+
+// Upsert latency on the prepared engine; with range(1) = 1 a background thread writes forked
+// snapshots back to back during the measurement.
+void BM_SnapshotUpsertLatency(benchmark::State& state) {
+  Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
+  const bool during = state.range(1) != 0;
+  static std::atomic<std::uint64_t> run{0};
+  const std::uint64_t prefix = run.fetch_add(1);
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> snapshots{0};
+  std::atomic<std::int64_t> snapshot_us_max{0};
+  std::thread writer;
+  if (during) {
+    writer = std::thread([&] {
+      while (!stop.load()) {
+        const auto started = std::chrono::steady_clock::now();
+        if (!l.engine->WriteSnapshot(BenchDir() / "during.snap", {}).ok()) std::abort();
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+        snapshot_us_max = std::max<std::int64_t>(snapshot_us_max.load(), us);
+        ++snapshots;
+      }
+    });
+  }
+  std::vector<double> latencies_us;
+  rusage usage_before{};
+  ::getrusage(RUSAGE_THREAD, &usage_before);
+  EventInput in;
+  in.event_name = "order.completed";
+  in.goal_type = "purchase";
+  in.goal_value = 19.99;
+  in.properties_json = R"({"sku":"SKU-000123","qty":2,"channel":"web","ok":true})";
+  std::uint64_t n = 0;
+  for (auto _ : state) {
+    in.email = DatasetGenerator::Email(n % std::max<std::uint64_t>(l.events / 10, 1));
+    in.external_id = Numbered(Numbered("u", prefix) + "-", n);
+    in.occurred_at = DatasetOptions().end_us - 1'000'000'000 + static_cast<TimeUs>(n++);
+    const auto started = std::chrono::steady_clock::now();
+    auto r = l.engine->Upsert("ws", in);
+    latencies_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
+            .count());
+    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+  }
+  rusage usage_after{};
+  ::getrusage(RUSAGE_THREAD, &usage_after);
+  stop = true;
+  if (writer.joinable()) writer.join();
+  // Copy-on-write faults after a fork show up as minor faults of the writing thread.
+  state.counters["faults_per_upsert"] =
+      static_cast<double>(usage_after.ru_minflt - usage_before.ru_minflt) /
+      static_cast<double>(state.iterations());
+  state.counters["cpu_s"] =
+      (static_cast<double>(usage_after.ru_utime.tv_sec - usage_before.ru_utime.tv_sec) +
+       static_cast<double>(usage_after.ru_stime.tv_sec - usage_before.ru_stime.tv_sec) +
+       static_cast<double>(usage_after.ru_utime.tv_usec - usage_before.ru_utime.tv_usec) / 1e6 +
+       static_cast<double>(usage_after.ru_stime.tv_usec - usage_before.ru_stime.tv_usec) / 1e6);
+  std::sort(latencies_us.begin(), latencies_us.end());
+  const auto at = [&](double q) {
+    return latencies_us[static_cast<std::size_t>(q * static_cast<double>(latencies_us.size() - 1))];
+  };
+  state.counters["p50_us"] = at(0.50);
+  state.counters["p99_us"] = at(0.99);
+  state.counters["max_us"] = latencies_us.back();
+  if (during) {
+    state.counters["snapshots"] = static_cast<double>(snapshots.load());
+    state.counters["snapshot_s_max"] = static_cast<double>(snapshot_us_max.load()) / 1e6;
+  }
+}
+
+void Register(std::uint64_t events) {
+  const auto e = static_cast<std::int64_t>(events);
+  benchmark::RegisterBenchmark("BM_SnapshotWrite", BM_SnapshotWrite)
+      ->ArgNames({"events", "fork"})
+      ->Args({e, 1})
+      ->Args({e, 0})
+      ->Iterations(events >= 10'000'000 ? 1 : 3)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_SnapshotLoad", BM_SnapshotLoad)
+      ->ArgNames({"events"})
+      ->Arg(e)
+      ->Iterations(events >= 10'000'000 ? 1 : 3)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_SnapshotUpsertLatency", BM_SnapshotUpsertLatency)
+      ->ArgNames({"events", "snapshotting"})
+      ->Args({e, 0})
+      ->Args({e, 1})
+      ->MinTime(events >= 10'000'000 ? 20.0 : 3.0)
+      ->UseRealTime();
+}
+
+}  // namespace
+}  // namespace tally::bench
+
+int main(int argc, char** argv) {
+  tally::SetLogLevel(tally::LogLevel::kWarn);
+  bool large = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--large") == 0) {
+      large = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int count = static_cast<int>(args.size());
+  std::filesystem::create_directories(tally::bench::BenchDir());
+  if (large) {
+    tally::bench::Register(10'000'000);
+  } else {
+    tally::bench::Register(100'000);
+    tally::bench::Register(1'000'000);
+  }
+  benchmark::Initialize(&count, args.data());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
