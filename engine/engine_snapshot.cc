@@ -96,7 +96,10 @@ Result<SnapshotHeader> Engine::WriteSnapshot(const std::filesystem::path& file,
 
   // With the gate closed no record is between append and apply, so the log's last LSN is the
   // state's LSN: everything up to it is applied, nothing after it exists yet.
+  using SteadyClock = std::chrono::steady_clock;
+  const auto started = SteadyClock::now();
   s.write_gate.Close();
+  const auto closed = SteadyClock::now();
   const log::Lsn lsn = s.log->last_lsn();
   if (s.applied_lsn.load() != lsn) {
     s.write_gate.Open();
@@ -112,18 +115,36 @@ Result<SnapshotHeader> Engine::WriteSnapshot(const std::filesystem::path& file,
   const auto encode = [&](const SnapshotBytesWritten& report) {
     return EncodeSnapshot(fd, source, report);
   };
-  Result<SnapshotHeader> written = Status::Internal("not written");
-  if (options.fork) {
-    written = RunSnapshotChild(
-        encode, [&] { s.write_gate.Open(); }, progress);
-  } else {
-    written = encode(progress);
+  SteadyClock::time_point reopened;
+  const auto reopen = [&] {
     s.write_gate.Open();
-  }
+    reopened = SteadyClock::now();
+  };
+  // In this thread the gate stays closed until the file is written; a child needs it closed
+  // only until it exists.
+  const auto write_here = [&] {
+    Result<SnapshotHeader> header = encode(progress);
+    reopen();
+    return header;
+  };
+  Result<SnapshotHeader> written =
+      options.fork ? RunSnapshotChild(encode, reopen, progress) : write_here();
   ::close(fd);
-  if (written.ok() && options.progress) {
-    options.progress(written->file_bytes, written->file_bytes);
-  }
+  if (!written.ok()) return written;
+  if (options.progress) options.progress(written->file_bytes, written->file_bytes);
+  // The pause is what writers waited: the gate closing, the gather and the fork.
+  const auto ms = [](auto duration) {
+    return std::chrono::duration<double, std::milli>(duration).count();
+  };
+  tally::Log(LogLevel::kInfo, "engine", "snapshot written",
+             {{"file", file.string()},
+              {"lsn", written->lsn},
+              {"events", written->events},
+              {"bytes", written->file_bytes},
+              {"fork", options.fork},
+              {"close_ms", ms(closed - started)},
+              {"pause_ms", ms(reopened - started)},
+              {"total_ms", ms(SteadyClock::now() - started)}});
   return written;
 }
 

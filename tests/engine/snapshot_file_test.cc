@@ -143,6 +143,21 @@ TEST_F(SnapshotFileTest, EveryTruncationIsDetectedByVerifyAndByLoad) {
   }
 }
 
+TEST_F(SnapshotFileTest, ChunkLongerThanTheMaximumIsRefused) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  const auto file = dir_ / "s.snap";
+  MustWrite(file, false);
+  // The first chunk's length field, just past kSnapshotChunkBytesMax.
+  std::fstream damaged(file, std::ios::binary | std::ios::in | std::ios::out);
+  const std::uint32_t too_long = kSnapshotChunkBytesMax + kSnapshotChunkAlign;
+  damaged.seekp(kSnapshotHeaderBlockBytes);
+  damaged.write(reinterpret_cast<const char*>(&too_long), sizeof(too_long)).flush();
+  const auto verified = VerifySnapshot(file);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.status().message(),
+            "offset 4096: chunk of " + std::to_string(too_long) + " bytes exceeds the maximum");
+}
+
 TEST_F(SnapshotFileTest, MissingFileIsNotFound) {
   EXPECT_TRUE(ReadSnapshotHeader(dir_ / "none.snap").status().IsNotFound());
   EXPECT_TRUE(VerifySnapshot(dir_ / "none.snap").status().IsNotFound());
