@@ -1,6 +1,7 @@
 // Group commit: one sync thread (or the caller of Sync/Close) makes everything up to the
-// written watermark durable with one msync per touched segment and wakes every waiter it
-// covered; failures become the log's sticky error.
+// written watermark durable with one msync per touched segment and wakes the waiters of that
+// round (GroupCommitSignals); appenders queue behind a running msync and the next round covers
+// all of them. Failures become the log's sticky error.
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -20,6 +21,9 @@ Status Log::Impl::SyncWritten() {
   if (failed()) {
     return Error();
   }
+  // Begun before the snapshot below, so that an appender that asked for a round after its
+  // record was done finds it in this round's snapshot or in a later round's.
+  const std::uint32_t round = signals.BeginRound();
   // The reservation snapshot comes first: every frame reserved before it lies below
   // current_end, so once the watermark passes one of them, its bytes are final.
   std::shared_ptr<Segment> current;
@@ -38,6 +42,7 @@ Status Log::Impl::SyncWritten() {
   const FrameEnd target_end = written.lsn >= reserved ? reserved_end : written.end;
   const Lsn durable = durable_lsn.load(std::memory_order_acquire);
   if (target <= durable) {
+    signals.EndRound(round);
     return Status::Ok();
   }
   std::vector<std::shared_ptr<Segment>> dirty;
@@ -71,50 +76,55 @@ Status Log::Impl::SyncWritten() {
   if (store_hint) {
     hint_stored_at = now;
   }
-  {
-    std::lock_guard lock(durable_mu);
-    TALLY_ASSERT(target > durable_lsn.load(std::memory_order_relaxed));
-    durable_lsn.store(target, std::memory_order_release);
-  }
-  durable_cv.notify_all();
+  TALLY_ASSERT(target > durable_lsn.load(std::memory_order_relaxed));
+  durable_lsn.store(target, std::memory_order_release);
+  signals.EndRound(round);
   return Status::Ok();
 }
 
 void Log::Impl::RunSyncThread() {
-  std::unique_lock lock(durable_mu);
-  while (!stop_sync) {
-    if (options.sync == SyncPolicy::kAlways) {
-      sync_cv.wait(lock, [&] {
-        return stop_sync || requested_lsn > durable_lsn.load(std::memory_order_relaxed);
-      });
-    } else {
-      sync_cv.wait_for(lock, std::chrono::milliseconds(options.sync_interval_ms),
-                       [&] { return stop_sync; });
+  if (options.sync == SyncPolicy::kInterval) {
+    std::unique_lock lock(interval_mu);
+    while (!interval_cv.wait_for(lock, std::chrono::milliseconds(options.sync_interval_ms),
+                                 [&] { return stopping(); })) {
+      lock.unlock();
+      const Status status = SyncWritten();
+      lock.lock();
+      if (!status.ok()) {
+        return;  // sticky; nothing more can be synced
+      }
     }
-    if (stop_sync) {
-      break;
+    return;
+  }
+  TALLY_ASSERT(options.sync == SyncPolicy::kAlways);
+  // A round runs whenever some appender asked for one since the last round began, so every
+  // appender that queues while an msync runs is covered by the next one.
+  // Not requests(): an appender may have asked before this thread got here.
+  std::uint32_t seen = 0;
+  for (;;) {
+    signals.WaitForRequest(seen);
+    if (stopping()) {
+      return;
     }
-    lock.unlock();
+    seen = signals.requests();
     const Status status = SyncWritten();
-    if (status.ok() && watermark.written() <= durable_lsn.load(std::memory_order_acquire)) {
-      // A waiter's LSN is done but an earlier one is still being copied: let it finish.
-      std::this_thread::yield();
-    }
-    lock.lock();
     if (!status.ok()) {
-      // The error is sticky; waiters were woken by SetError and nothing more can be synced.
-      sync_cv.wait(lock, [&] { return stop_sync; });
+      return;  // sticky: SetError woke every waiter, and nothing more can be synced
+    }
+    if (watermark.written() <= durable_lsn.load(std::memory_order_acquire)) {
+      // A waiter's record is done but an earlier one is still being copied: let it finish.
+      std::this_thread::yield();
     }
   }
 }
 
 void Log::Impl::StopSyncThread() {
   {
-    std::lock_guard lock(durable_mu);
-    stop_sync = true;
+    std::lock_guard lock(interval_mu);
+    stop_sync.store(true, std::memory_order_seq_cst);
   }
-  sync_cv.notify_all();
-  durable_cv.notify_all();
+  interval_cv.notify_all();
+  signals.WakeAll();
   if (sync_thread.joinable()) {
     sync_thread.join();
   }
@@ -127,13 +137,9 @@ void Log::Impl::SetError(const Status& status) {
     if (error.ok()) {
       error = status;
     }
-    failed_flag.store(true, std::memory_order_release);
+    failed_flag.store(true, std::memory_order_seq_cst);
   }
-  {
-    // Taking durable_mu orders the flag before any waiter's predicate check.
-    std::lock_guard lock(durable_mu);
-  }
-  durable_cv.notify_all();
+  signals.WakeAll();
 }
 
 Status Log::Impl::Error() const {
@@ -151,19 +157,22 @@ Status Log::WaitDurable(Lsn lsn) {
     return Status::Ok();
   }
   TALLY_ASSERT(lsn <= impl.last_lsn.load(std::memory_order_acquire));
-  std::unique_lock lock(impl.durable_mu);
-  if (impl.requested_lsn < lsn) {
-    impl.requested_lsn = lsn;
-    impl.sync_cv.notify_one();
+  for (;;) {
+    const std::uint32_t round = impl.signals.NextRound();
+    impl.signals.RequestSync();
+    if (impl.failed() || impl.stopping()) {
+      break;
+    }
+    // Returns at the end of that round, or at once if SetError or Close woke everyone since
+    // the checks above.
+    impl.signals.WaitForRound(round);
+    if (impl.durable_lsn.load(std::memory_order_acquire) >= lsn) {
+      return Status::Ok();
+    }
+    if (impl.failed() || impl.stopping()) {
+      break;
+    }
   }
-  impl.durable_cv.wait(lock, [&] {
-    return impl.durable_lsn.load(std::memory_order_relaxed) >= lsn || impl.failed() ||
-           impl.stop_sync;
-  });
-  if (impl.durable_lsn.load(std::memory_order_relaxed) >= lsn) {
-    return Status::Ok();
-  }
-  lock.unlock();
   if (impl.failed()) {
     return impl.Error();
   }

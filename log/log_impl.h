@@ -2,8 +2,9 @@
 // reading, deleting) and log_group_commit.cc (syncing, waiting for durability, sticky errors).
 //
 // Thread safety: every member says which lock guards it; atomics need none. Lock order:
-// sync_mu -> reserve_mu -> the SegmentPreparer's lock; durable_mu is never held while taking
-// another lock; error_mu is a leaf.
+// sync_mu -> reserve_mu -> the SegmentPreparer's lock; interval_mu is never held while taking
+// another lock; error_mu is a leaf. Under kAlways, appenders and the sync thread wake each other
+// through `signals` (no lock).
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <utility>
 
 #include "log/file_system.h"
+#include "log/group_commit_signals.h"
 #include "log/log.h"
 #include "log/log_stats.h"
 #include "log/lsn_watermark.h"
@@ -70,6 +72,7 @@ struct Log::Impl {
   Status SyncWritten();
   void RunSyncThread();
   void StopSyncThread();
+  bool stopping() const { return stop_sync.load(std::memory_order_seq_cst); }
   void SetError(const Status& status);
   Status Error() const;
   bool failed() const { return failed_flag.load(std::memory_order_acquire); }
@@ -101,12 +104,11 @@ struct Log::Impl {
   std::uint64_t synced_seq;        // guarded by sync_mu: segments below it are fully synced
   std::uint64_t synced_bytes = 0;  // guarded by sync_mu: prefix of segment synced_seq synced
   std::chrono::steady_clock::time_point hint_stored_at;  // guarded by sync_mu
-  std::atomic<Lsn> durable_lsn;                          // written under durable_mu
-  std::mutex durable_mu;
-  std::condition_variable durable_cv;  // durable_lsn advanced, or failure/stop
-  std::condition_variable sync_cv;     // work for the sync thread
-  Lsn requested_lsn = 0;               // guarded by durable_mu
-  bool stop_sync = false;              // guarded by durable_mu
+  std::atomic<Lsn> durable_lsn;                          // written under sync_mu
+  GroupCommitSignals signals;                            // kAlways: rounds and requests
+  std::mutex interval_mu;
+  std::condition_variable interval_cv;  // kInterval: stop_sync was set (taken with interval_mu)
+  std::atomic<bool> stop_sync{false};
   std::thread sync_thread;
   SyncStatsRecorder sync_stats;  // recorded under sync_mu
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include <xxh_x86dispatch.h>
 #include <xxhash.h>
 
 namespace tally::log {
@@ -37,6 +38,9 @@ bool AllZero(std::span<const std::byte> bytes) {
 }  // namespace
 
 std::uint64_t PayloadChecksum(std::span<const std::byte> payload) {
+  // xxh_x86dispatch.h turns every XXH3_64bits call in this file into XXH3_64bits_dispatch,
+  // which picks the widest vector code the CPU has (AVX2, AVX-512) at run time; Debian builds
+  // the plain function for SSE2. The hash values are the same.
   return XXH3_64bits(payload.data(), payload.size());
 }
 
