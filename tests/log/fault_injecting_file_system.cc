@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <string>
+#include <thread>
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -143,9 +144,20 @@ Status FaultInjectingFileSystem::Unmap(std::byte* base, std::uint64_t bytes) {
   return Status::Ok();
 }
 
+void FaultInjectingFileSystem::SetSyncDelay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  sync_delay_ = delay;
+}
+
 Status FaultInjectingFileSystem::SyncRange(FileHandle file, std::byte* base, std::uint64_t offset,
                                            std::uint64_t bytes) {
   TALLY_RETURN_IF_ERROR(Check(Op::kSync));
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard lock(mu_);
+    delay = sync_delay_;
+  }
+  std::this_thread::sleep_for(delay);
   const std::uint64_t start = offset / kPageBytes * kPageBytes;
   const std::uint64_t end = offset + bytes;
   std::uint64_t done = start;

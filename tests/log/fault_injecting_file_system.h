@@ -11,6 +11,7 @@
 // Thread safety: all methods may be called concurrently; mu_ guards the counters and faults.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -34,6 +35,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   int Calls(Op op) const;
   // How many mappings asked for `pages`.
   int Maps(MapPages pages) const;
+  // Every later SyncRange takes at least `delay` (a slow disk).
+  void SetSyncDelay(std::chrono::milliseconds delay);
 
   Status CreateDir(const std::filesystem::path& dir) override;
   Result<std::vector<std::string>> ListDir(const std::filesystem::path& dir) override;
@@ -65,10 +68,11 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   PosixFileSystem real_;
   mutable std::mutex mu_;
-  std::map<Op, int> calls_;       // guarded by mu_
-  std::map<Op, Fault> faults_;    // guarded by mu_
-  std::map<MapPages, int> maps_;  // guarded by mu_
-  bool crashed_ = false;          // guarded by mu_
+  std::map<Op, int> calls_;                  // guarded by mu_
+  std::map<Op, Fault> faults_;               // guarded by mu_
+  std::map<MapPages, int> maps_;             // guarded by mu_
+  std::chrono::milliseconds sync_delay_{0};  // guarded by mu_
+  bool crashed_ = false;                     // guarded by mu_
 };
 
 }  // namespace tally::log::testing
