@@ -14,20 +14,17 @@
 //
 //   dataset_gen --out DIR [--contacts N] [--events N] [--seed S]
 #include <algorithm>
-#include <charconv>
 #include <chrono>
-#include <cinttypes>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <date/date.h>
 
 #include "bench/dataset.h"
+#include "bench/dataset_text.h"
 #include "log/assert.h"
 
 namespace tally::bench {
@@ -39,8 +36,7 @@ using engine::TimeUs;
 constexpr TimeUs kThirtyDaysUs = 30LL * 86'400 * 1'000'000;
 constexpr std::size_t kWriteBufferBytes = 1 << 20;
 
-// An output file written through one large buffer: the data set is hundreds of MB to GB, and
-// formatting by hand instead of through printf is what makes 10M events take seconds.
+// An output file written through one large buffer that the dataset_text functions append to.
 class OutputFile {
  public:
   explicit OutputFile(const std::filesystem::path& path) : file_(std::fopen(path.c_str(), "wb")) {
@@ -51,53 +47,10 @@ class OutputFile {
 
   bool ok() const { return file_ != nullptr && !failed_; }
 
-  void Put(std::string_view text) {
-    buffer_.append(text);
+  // The buffer to append one record to; call Written() after each.
+  std::string& buffer() { return buffer_; }
+  void Written() {
     if (buffer_.size() >= kWriteBufferBytes) Flush();
-  }
-  // `value` in exactly `width` digits, zero-padded.
-  void PutDigits(std::int64_t value, int width) {
-    TALLY_ASSERT(value >= 0);
-    char digits[20];
-    for (int i = width - 1; i >= 0; --i, value /= 10)
-      digits[i] = static_cast<char>('0' + value % 10);
-    buffer_.append(digits, static_cast<std::size_t>(width));
-  }
-  void PutUint(std::uint64_t value) {
-    char digits[24];
-    const auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), value);
-    buffer_.append(digits, end);
-  }
-  // A money value with exactly two decimals (goal values are whole cents already).
-  void PutCents(double value) {
-    std::int64_t cents = std::llround(value * 100.0);
-    if (cents < 0) {
-      buffer_ += '-';
-      cents = -cents;
-    }
-    PutUint(static_cast<std::uint64_t>(cents / 100));
-    buffer_ += '.';
-    PutDigits(cents % 100, 2);
-  }
-  // `at` as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (RFC 3339, which PostgreSQL also reads).
-  void PutTime(TimeUs at) {
-    TALLY_ASSERT(at >= 0);
-    const std::int64_t in_day_us = at % 86'400'000'000;
-    const date::year_month_day ymd{date::sys_days{date::days{at / 86'400'000'000}}};
-    PutDigits(static_cast<int>(ymd.year()), 4);
-    buffer_ += '-';
-    PutDigits(static_cast<unsigned>(ymd.month()), 2);
-    buffer_ += '-';
-    PutDigits(static_cast<unsigned>(ymd.day()), 2);
-    buffer_ += 'T';
-    PutDigits(in_day_us / 3'600'000'000, 2);
-    buffer_ += ':';
-    PutDigits(in_day_us / 60'000'000 % 60, 2);
-    buffer_ += ':';
-    PutDigits(in_day_us / 1'000'000 % 60, 2);
-    buffer_ += '.';
-    PutDigits(in_day_us % 1'000'000, 6);
-    buffer_ += 'Z';
   }
 
   [[nodiscard]] bool Close() {
@@ -123,93 +76,9 @@ class OutputFile {
 };
 
 std::string Rfc3339(TimeUs at) {
-  TALLY_ASSERT(at >= 0);
-  const date::year_month_day ymd{date::sys_days{date::days{at / 86'400'000'000}}};
-  const std::int64_t in_day_us = at % 86'400'000'000;
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long long>(in_day_us / 3'600'000'000),
-                static_cast<long long>(in_day_us / 60'000'000 % 60),
-                static_cast<long long>(in_day_us / 1'000'000 % 60),
-                static_cast<long long>(in_day_us % 1'000'000));
-  return buf;
-}
-
-// COPY text format: only backslash, tab, newline and carriage return need escaping, and the
-// generator produces none of them; a change that did would corrupt the load silently.
-std::string_view CopyText(std::string_view text) {
-  TALLY_ASSERT(text.find_first_of("\\\t\n\r") == std::string_view::npos);
-  return text;
-}
-
-void WriteCopyRow(OutputFile& f, const EventInput& e, std::string_view created_at) {
-  f.Put(CopyText(e.event_name));
-  f.Put("\t");
-  f.Put(CopyText(e.external_id));
-  f.Put("\t");
-  f.Put(CopyText(e.email));
-  f.Put("\t");
-  f.Put(CopyText(e.properties_json));
-  f.Put("\t");
-  f.PutTime(*e.occurred_at);
-  f.Put("\tapi\t\\N\t");  // source, integration_id
-  f.Put(e.goal_name ? CopyText(*e.goal_name) : "\\N");
-  f.Put("\t");
-  f.Put(e.goal_type ? CopyText(*e.goal_type) : "\\N");
-  f.Put("\t");
-  if (e.goal_value) {
-    f.PutCents(*e.goal_value);
-  } else {
-    f.Put("\\N");
-  }
-  f.Put("\t");
-  if (e.deleted_at) {
-    f.PutTime(*e.deleted_at);
-  } else {
-    f.Put("\\N");
-  }
-  f.Put("\t");
-  f.Put(created_at);
-  f.Put("\t");
-  f.Put(created_at);
-  f.Put("\n");
-}
-
-// The generator's strings are plain ASCII without quotes or backslashes (properties are a JSON
-// object already), so they are written into JSON unescaped.
-void WriteImportElement(OutputFile& f, const EventInput& e) {
-  f.Put(R"({"email":")");
-  f.Put(e.email);
-  f.Put(R"(","event_name":")");
-  f.Put(e.event_name);
-  f.Put(R"(","external_id":")");
-  f.Put(e.external_id);
-  f.Put(R"(","properties":)");
-  f.Put(e.properties_json);
-  f.Put(R"(,"occurred_at":")");
-  f.PutTime(*e.occurred_at);
-  f.Put("\"");
-  if (e.goal_name) {
-    f.Put(R"(,"goal_name":")");
-    f.Put(*e.goal_name);
-    f.Put("\"");
-  }
-  if (e.goal_type) {
-    f.Put(R"(,"goal_type":")");
-    f.Put(*e.goal_type);
-    f.Put("\"");
-  }
-  if (e.goal_value) {
-    f.Put(R"(,"goal_value":)");
-    f.PutCents(*e.goal_value);
-  }
-  if (e.deleted_at) {
-    f.Put(R"(,"deleted_at":")");
-    f.PutTime(*e.deleted_at);
-    f.Put("\"");
-  }
-  f.Put("}\n");
+  std::string out;
+  AppendRfc3339(out, at);
+  return out;
 }
 
 // Per contact: events, and the cents of live purchases in the 30 days before the end
@@ -258,12 +127,14 @@ int Run(const DatasetOptions& options, const std::filesystem::path& out) {
   const auto start = std::chrono::steady_clock::now();
   OutputFile contacts(out / "contacts.copy");
   for (std::uint64_t i = 0; i < options.contacts && contacts.ok(); ++i) {
-    contacts.Put(DatasetGenerator::Email(i));
-    contacts.Put("\t");
-    contacts.Put(created_at);
-    contacts.Put("\t");
-    contacts.Put(created_at);
-    contacts.Put("\n");
+    std::string& row = contacts.buffer();
+    row += DatasetGenerator::Email(i);
+    row += '\t';
+    row += created_at;
+    row += '\t';
+    row += created_at;
+    row += '\n';
+    contacts.Written();
   }
   std::vector<ContactTally> tallies(options.contacts);
   OutputFile copy(out / "custom_events.copy");
@@ -272,8 +143,10 @@ int Run(const DatasetOptions& options, const std::filesystem::path& out) {
     DatasetGenerator generator(options);
     EventInput e;
     while (generator.Next(&e)) {
-      WriteCopyRow(copy, e, created_at);
-      WriteImportElement(ndjson, e);
+      AppendCopyRow(copy.buffer(), e, created_at);
+      copy.Written();
+      AppendImportElement(ndjson.buffer(), e);
+      ndjson.Written();
       ContactTally& c = tallies[generator.last_contact()];
       ++c.events;
       if (e.goal_type == "purchase" && !e.deleted_at &&
