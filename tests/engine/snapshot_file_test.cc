@@ -158,6 +158,48 @@ TEST_F(SnapshotFileTest, ChunkLongerThanTheMaximumIsRefused) {
             "offset 4096: chunk of " + std::to_string(too_long) + " bytes exceeds the maximum");
 }
 
+TEST_F(SnapshotFileTest, ProgressRisesToTheFileSizeInBothModes) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  for (const bool fork : {true, false}) {
+    SCOPED_TRACE(fork ? "forked" : "in-thread");
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+    SnapshotWriteOptions options;
+    options.fork = fork;
+    options.progress = [&](std::uint64_t done, std::uint64_t total) {
+      calls.emplace_back(done, total);
+    };
+    auto header = engine_->WriteSnapshot(dir_ / "p.snap", options);
+    ASSERT_TRUE(header.ok()) << header.status().ToString();
+    ASSERT_GE(calls.size(), 2u);
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_LE(calls[i].first, calls[i].second);
+      if (i > 0) {
+        EXPECT_GE(calls[i].first, calls[i - 1].first);
+      }
+    }
+    EXPECT_EQ(calls.back(), std::make_pair(header->file_bytes, header->file_bytes));
+  }
+}
+
+TEST_F(SnapshotFileTest, WriteErrorsComeBackFromTheChildAndFromThisThread) {
+  ASSERT_NO_FATAL_FAILURE(SmallState());
+  for (const bool fork : {true, false}) {
+    SCOPED_TRACE(fork ? "forked" : "in-thread");
+    SnapshotWriteOptions options;
+    options.fork = fork;
+    // /dev/full accepts the open and fails every write with ENOSPC.
+    const auto full = engine_->WriteSnapshot("/dev/full", options);
+    ASSERT_FALSE(full.ok());
+    EXPECT_TRUE(full.status().IsNoSpace()) << full.status().ToString();
+    const auto missing = engine_->WriteSnapshot(dir_ / "no" / "such" / "dir.snap", options);
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.status().code(), Status::Code::kIoError) << missing.status().ToString();
+    // The gate is open again: writes and the next snapshot go on.
+    MustUpsert(Input("after@x.io", "e", std::string(fork ? "f" : "t"), kFixtureNowUs));
+    EXPECT_TRUE(engine_->WriteSnapshot(dir_ / "ok.snap", options).ok());
+  }
+}
+
 TEST_F(SnapshotFileTest, MissingFileIsNotFound) {
   EXPECT_TRUE(ReadSnapshotHeader(dir_ / "none.snap").status().IsNotFound());
   EXPECT_TRUE(VerifySnapshot(dir_ / "none.snap").status().IsNotFound());
