@@ -124,9 +124,13 @@ Result<std::unique_ptr<Engine>> SnapshotStore::OpenEngine(const EngineOptions& b
       continue;
     }
     if (it->lsn > last) {
-      LogSkipped(*it,
-                 "the log ends at LSN " + std::to_string(last) + ", before the snapshot's LSN");
-      continue;
+      // Snapshots are published only once the log is durable through their LSN, so the log
+      // lost records. Falling back would reuse the LSNs this snapshot holds for new records.
+      return Status::FailedPrecondition(
+          "snapshot " + it->path.string() + " holds records up to LSN " +
+          std::to_string(it->lsn) + " but the log ends at LSN " + std::to_string(last) +
+          ": the log lost records; move the snapshot out of " + dir_.string() +
+          " to start from the log, or restore from it with `tally restore`");
     }
     Log(LogLevel::kInfo, "snapshot", "loading snapshot",
         {{"file", it->path.string()}, {"lsn", it->lsn}, {"bytes", header->file_bytes}});

@@ -86,11 +86,12 @@ class SnapshotStore {
   // Opens the engine as start-up must (contract §1): from the newest snapshot that loads, then
   // the log after it. A snapshot that fails to load because it is damaged (its header, or a
   // VerifySnapshot run after a failed load, says so) is logged with its file and the reason,
-  // and the previous one is tried. One the log cannot continue (the log starts after its
-  // LSN + 1, or ends before its LSN) is logged and skipped. With no usable snapshot the log is
-  // replayed from its start, which must be LSN 1: otherwise kFailedPrecondition names the log's
-  // first LSN and the LSNs no snapshot covers. `base.snapshot` is ignored; `base.log` must be
-  // `log`. Errors: Engine::Open's.
+  // and the previous one is tried; so is one the log does not continue (the log starts after
+  // its LSN + 1). A snapshot ahead of the log (the log ends before its LSN) is
+  // kFailedPrecondition naming both LSNs: the log lost records, and new ones would reuse LSNs
+  // the snapshot holds. With no usable snapshot the log is replayed from its start, which must
+  // be LSN 1: otherwise kFailedPrecondition names the log's first LSN and the LSNs no snapshot
+  // covers. `base.snapshot` is ignored; `base.log` must be `log`. Errors: Engine::Open's.
   Result<std::unique_ptr<Engine>> OpenEngine(const EngineOptions& base, log::Log& log) const;
 
   // Waits for a save in progress and makes every later Save, PurgeErasures and Import fail

@@ -289,6 +289,22 @@ TEST_F(SnapshotStoreTest, StartUpRefusesALogThatStartsAfterLsnOneWithoutASnapsho
       << reopened.ToString();
 }
 
+TEST_F(SnapshotStoreTest, StartUpRefusesASnapshotAheadOfTheLog) {
+  Write(10);
+  SnapshotSaved saved = Save();
+  engine_.reset();
+  ASSERT_TRUE(log_->Close().ok());
+  log_.reset();
+  std::filesystem::remove_all(dir_ / "log");  // a log that lost every record
+  OpenLog();
+  auto engine = store_->OpenEngine(Options(), *log_);
+  ASSERT_EQ(engine.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(engine.status().message().find("up to LSN " + std::to_string(saved.header.lsn) +
+                                           " but the log ends at LSN 0"),
+            std::string::npos)
+      << engine.status().ToString();
+}
+
 TEST_F(SnapshotStoreTest, ASecondSaveIsRefusedWhileOneRunsWhenItAskedNotToWait) {
   Write(10);
   std::mutex mu;

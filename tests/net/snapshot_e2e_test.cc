@@ -1,6 +1,7 @@
 // End-to-end tests of snapshots with the real binary: POST /admin/snapshot and its auth,
 // restart = snapshot + tail, kill -9 during a snapshot, `tally snapshot save|status|verify`,
 // `tally restore`, and the erasure bound on disk.
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <iterator>
@@ -73,6 +74,38 @@ std::string ListAll(HttpClient& client, const std::string& key) {
       Get("/api/customEvents.list?workspace_id=ws&email=alice@example.com&limit=100", key));
   EXPECT_EQ(r.status, 200u) << r.body;
   return r.body;
+}
+
+TEST(SnapshotCommandsE2eTest, EachCommandHasHelpAndFailsInOneLineOnAMissingFile) {
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"snapshot", "--help"},
+                                             {"snapshot", "save", "--help"},
+                                             {"snapshot", "status", "--help"},
+                                             {"snapshot", "verify", "--help"},
+                                             {"restore", "--help"},
+                                             {"log", "--help"},
+                                             {"log", "verify", "--help"},
+                                             {"log", "dump", "--help"}}) {
+    CommandResult r = RunTally(args);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1];
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
+  }
+  TempDir dir;
+  const std::string missing = (dir.path() / "missing").string();
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"snapshot", "status", missing},
+           {"snapshot", "verify", missing},
+           {"restore", "--snapshot", missing, "--data-dir", (dir.path() / "new").string()},
+           {"log", "verify", "--data-dir", missing},
+           {"log", "dump", "--data-dir", missing},
+           {"snapshot", "save", "--data-dir", missing}}) {
+    CommandResult r = RunTally(args);
+    EXPECT_EQ(r.exit_code, 1) << args[0] << " " << args[1] << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_EQ(r.err.substr(0, 7), "tally: ") << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "new"));
+  EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
 TEST_F(SnapshotE2eTest, AdminSnapshotNeedsAnAdminKeyAndReportsTheSnapshot) {
