@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -174,15 +173,37 @@ TEST_F(SnapshotE2eTest, RestartLoadsTheSnapshotAndReplaysOnlyTheTail) {
   EXPECT_NE(out.find("\"msg\":\"loading snapshot\""), std::string::npos) << out;
 }
 
+// True once a temporary snapshot file appears (a save is being written), polling for `limit`.
+bool WaitForTempFile(const std::filesystem::path& data_dir, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& file : Snapshots(data_dir)) {
+      if (file.filename().string().starts_with("incomplete-")) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 TEST_F(SnapshotE2eTest, KillDuringASnapshotKeepsThePreviousOneAndEveryAcknowledgedWrite) {
-  std::mt19937 rng(20261127);
   std::set<std::string> acknowledged;
   HttpClient client = Client();
-  for (int i = 0; i < 200; ++i) {
-    std::string id = "pad-" + std::to_string(i);
-    Upsert(client, admin_, id, "user" + std::to_string(i % 50) + "@example.com");
+  // About a megabyte of state, so that writing a snapshot takes long enough to be caught.
+  const std::string pad(400, 'p');
+  for (int batch = 0; batch < 40; ++batch) {
+    std::string body = R"({"workspace_id":"ws","events":[)";
+    for (int i = 0; i < 50; ++i) {
+      body += std::string(i == 0 ? "" : ",") + R"({"email":"user)" + std::to_string(i) +
+              R"(@example.com","event_name":"orders/completed","external_id":"pad-)" +
+              std::to_string(batch * 50 + i) +
+              R"(","occurred_at":"2024-05-01T10:00:00Z","properties":{"pad":")" + pad + R"("}})";
+    }
+    body += "]}";
+    ASSERT_EQ(client.Send(Post("/api/customEvents.import", admin_, body)).status, 201u);
   }
   SnapshotNow(client, admin_);
+  int caught = 0;
   for (int round = 0; round < 3; ++round) {
     std::atomic<bool> stop{false};
     // Both connect before the kill: a connection refused would throw in the thread.
@@ -201,20 +222,31 @@ TEST_F(SnapshotE2eTest, KillDuringASnapshotKeepsThePreviousOneAndEveryAcknowledg
       }
     });
     std::thread snapshotter([&] { s->Send(Post("/admin/snapshot", admin_, "{}")); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 30));
+    const bool during = WaitForTempFile(data_dir_, std::chrono::seconds(3));
     server_->Signal(SIGKILL);
     EXPECT_EQ(server_->Wait(), 128 + SIGKILL);
+    caught += during ? 1 : 0;
     stop = true;
     writer.join();
     snapshotter.join();
     // No temporary file may carry a final name: every published snapshot verifies.
+    std::size_t published = 0;
     for (const auto& file : Snapshots(data_dir_)) {
       if (file.extension() == ".tsnap") {
+        ++published;
         CommandResult v = RunTally({"snapshot", "verify", file.string()});
         EXPECT_EQ(v.exit_code, 0) << file << ": " << v.err;
       }
     }
+    EXPECT_GE(published, 1u);
     StartServer();
+    for (const auto& file : Snapshots(data_dir_)) {
+      EXPECT_FALSE(file.filename().string().starts_with("incomplete-")) << file;
+    }
+    if (during) {
+      EXPECT_NE(server_->Stdout().find("removed the temporary file of an interrupted snapshot"),
+                std::string::npos);
+    }
     HttpClient after = Client();
     for (const std::string& id : acknowledged) {
       HttpReply r = after.Send(
@@ -222,8 +254,14 @@ TEST_F(SnapshotE2eTest, KillDuringASnapshotKeepsThePreviousOneAndEveryAcknowledg
               admin_));
       ASSERT_EQ(r.status, 200u) << "acknowledged write lost: " << id;
     }
+    EXPECT_EQ(after
+                  .Send(Get("/api/customEvents.get?workspace_id=ws&event_name=orders/"
+                            "completed&external_id=pad-1999",
+                            admin_))
+                  .status,
+              200u);
   }
-  EXPECT_FALSE(Snapshots(data_dir_).empty());
+  EXPECT_GE(caught, 1) << "no round killed the server while a snapshot was being written";
 }
 
 TEST_F(SnapshotE2eTest, SnapshotSaveCallsTheServerOrRefusesToRunBesideIt) {
