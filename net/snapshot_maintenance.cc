@@ -30,7 +30,7 @@ SnapshotMaintenance::~SnapshotMaintenance() {
 
 void SnapshotMaintenance::Start() {
   TALLY_ASSERT(!thread_.joinable());
-  newest_seen_at_ = std::chrono::steady_clock::now();
+  newest_seen_at_ = clock_.NowUs();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -56,7 +56,7 @@ void SnapshotMaintenance::Run() {
 }
 
 void SnapshotMaintenance::Tick() {
-  if (std::chrono::steady_clock::now() < retry_at_) {
+  if (clock_.NowUs() < retry_at_) {
     return;
   }
   const bool erasure_due = ErasureDue();
@@ -68,7 +68,7 @@ void SnapshotMaintenance::Tick() {
   Result<engine::SnapshotSaved> saved = erasure_due ? store_.PurgeErasures(engine_, log_, options)
                                                     : store_.Save(engine_, log_, options);
   if (!saved.ok()) {
-    retry_at_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
+    retry_at_ = clock_.NowUs() + std::chrono::microseconds(kRetryAfterFailure).count();
     Log(LogLevel::kError, "snapshot", "automatic snapshot failed",
         {{"reason", erasure_due ? "erasure bound" : "policy"},
          {"error", saved.status().ToString()},
@@ -103,7 +103,7 @@ bool SnapshotMaintenance::PolicyDue() {
   if (!files.ok()) {
     return false;  // ErasureDue has logged it
   }
-  const auto now = std::chrono::steady_clock::now();
+  const engine::TimeUs now = clock_.NowUs();
   const log::Lsn newest = files->empty() ? 0 : files->back().lsn;
   if (newest != newest_lsn_) {
     newest_lsn_ = newest;
@@ -113,8 +113,9 @@ bool SnapshotMaintenance::PolicyDue() {
   if (policy_.every_records != 0 && since >= policy_.every_records) {
     return true;
   }
-  return policy_.every_minutes != 0 && since > 0 &&
-         now - newest_seen_at_ >= std::chrono::minutes(policy_.every_minutes);
+  const engine::TimeUs period_us =
+      std::chrono::microseconds(std::chrono::minutes(policy_.every_minutes)).count();
+  return policy_.every_minutes != 0 && since > 0 && now - newest_seen_at_ >= period_us;
 }
 
 }  // namespace tally::net

@@ -9,7 +9,7 @@
 //     (SnapshotStore::PurgeErasures: roll the log, snapshot, drop older snapshots, compact);
 //  3. else takes a snapshot when the policy says so: N records appended since the newest
 //     snapshot, or T minutes since the newest snapshot appeared (or since start) with records
-//     appended since.
+//     appended since. Both ages are read from `clock` (the engine's wall clock).
 // A failed snapshot is logged and retried after kRetryAfterFailure. Saves wait for one that is
 // running (for example from POST /admin/snapshot).
 //
@@ -69,10 +69,10 @@ class SnapshotMaintenance {
   bool stop_ = false;  // guarded by mu_
   std::thread thread_;
 
-  // Only touched on the maintenance thread.
-  log::Lsn newest_lsn_ = 0;  // LSN of the newest snapshot seen
-  std::chrono::steady_clock::time_point newest_seen_at_;
-  std::chrono::steady_clock::time_point retry_at_{};
+  // Only touched on the maintenance thread. Times are clock_'s, so tests can move them.
+  log::Lsn newest_lsn_ = 0;            // LSN of the newest snapshot seen
+  engine::TimeUs newest_seen_at_ = 0;  // when it was first seen (or the thread started)
+  engine::TimeUs retry_at_ = 0;
 };
 
 }  // namespace tally::net
