@@ -58,17 +58,23 @@ bool IsSnapshotTempFileName(std::string_view name) {
   return name.starts_with(kTempPrefix) && name.ends_with(kTempSuffix);
 }
 
-SnapshotStore::SnapshotStore(std::filesystem::path dir, std::size_t keep)
-    : dir_(std::move(dir)), keep_(keep) {}
+SnapshotStore::SnapshotStore(std::filesystem::path dir, std::size_t keep, log::FileSystem* fs)
+    : dir_(std::move(dir)), keep_(keep), fs_(fs) {}
+
+void SnapshotStore::Discard(const std::filesystem::path& temp) {
+  (void)fs_->Remove(temp);
+}
 
 Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(std::filesystem::path dir,
-                                                           std::size_t keep) {
+                                                           std::size_t keep, log::FileSystem* fs) {
   if (keep < kSnapshotKeepMin || keep > kSnapshotKeepMax) {
     return Status::InvalidArgument(
         "--snapshot-keep must be between " + std::to_string(kSnapshotKeepMin) + " and " +
         std::to_string(kSnapshotKeepMax) + ", got " + std::to_string(keep));
   }
-  log::FileSystem* fs = log::DefaultFileSystem();
+  if (fs == nullptr) {
+    fs = log::DefaultFileSystem();
+  }
   TALLY_RETURN_IF_ERROR(fs->CreateDir(dir));
   TALLY_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
   bool removed = false;
@@ -86,11 +92,11 @@ Result<std::unique_ptr<SnapshotStore>> SnapshotStore::Open(std::filesystem::path
   if (removed) {
     TALLY_RETURN_IF_ERROR(fs->SyncDir(dir));
   }
-  return std::unique_ptr<SnapshotStore>(new SnapshotStore(std::move(dir), keep));
+  return std::unique_ptr<SnapshotStore>(new SnapshotStore(std::move(dir), keep, fs));
 }
 
 Result<std::vector<SnapshotFile>> SnapshotStore::List() const {
-  TALLY_ASSIGN_OR_RETURN(std::vector<std::string> names, log::DefaultFileSystem()->ListDir(dir_));
+  TALLY_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDir(dir_));
   std::vector<SnapshotFile> files;
   for (const std::string& name : names) {
     if (std::optional<log::Lsn> lsn = ParseSnapshotFileName(name)) {
@@ -127,8 +133,8 @@ Result<std::unique_ptr<Engine>> SnapshotStore::OpenEngine(const EngineOptions& b
       // Snapshots are published only once the log is durable through their LSN, so the log
       // lost records. Falling back would reuse the LSNs this snapshot holds for new records.
       return Status::FailedPrecondition(
-          "snapshot " + it->path.string() + " holds records up to LSN " +
-          std::to_string(it->lsn) + " but the log ends at LSN " + std::to_string(last) +
+          "snapshot " + it->path.string() + " holds records up to LSN " + std::to_string(it->lsn) +
+          " but the log ends at LSN " + std::to_string(last) +
           ": the log lost records; move the snapshot out of " + dir_.string() +
           " to start from the log, or restore from it with `tally restore`");
     }
@@ -183,7 +189,6 @@ void SnapshotStore::Close() {
 Result<SnapshotSaved> SnapshotStore::SaveLocked(Engine& engine, log::Log& log,
                                                 const SnapshotSaveOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  log::FileSystem* fs = log::DefaultFileSystem();
   const std::filesystem::path temp = TempPath();
   SnapshotWriteOptions write;
   write.fork = options.fork;
@@ -194,16 +199,20 @@ Result<SnapshotSaved> SnapshotStore::SaveLocked(Engine& engine, log::Log& log,
   // its LSNs.
   Status durable = header.ok() ? log.Sync() : header.status();
   if (!durable.ok()) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
+    Discard(temp);
     return durable.WithContext("write snapshot");
   }
   TALLY_ASSERT(header->lsn >= options.drop_below);
   SnapshotSaved saved;
   saved.path = dir_ / SnapshotFileName(header->lsn);
   saved.header = *header;
-  TALLY_RETURN_IF_ERROR(fs->Rename(temp, saved.path));
-  TALLY_RETURN_IF_ERROR(fs->SyncDir(dir_));
+  if (Status renamed = fs_->Rename(temp, saved.path); !renamed.ok()) {
+    Discard(temp);
+    return renamed.WithContext("publish snapshot");
+  }
+  // A failure from here on leaves the snapshot published, but not known to be durable, or
+  // older files not yet pruned: the caller hears of it, and the next save tries again.
+  TALLY_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   TALLY_RETURN_IF_ERROR(Prune(options.drop_below, &saved.removed));
   TALLY_ASSIGN_OR_RETURN(saved.segments_deleted, Compact(log));
   saved.duration_ms =
@@ -233,7 +242,6 @@ Result<SnapshotFile> SnapshotStore::Import(const std::filesystem::path& file,
   if (closed_) {
     return Status::Unavailable("the snapshot store is closed");
   }
-  log::FileSystem* fs = log::DefaultFileSystem();
   const std::filesystem::path temp = TempPath();
   std::error_code ec;
   std::filesystem::copy_file(file, temp, ec);
@@ -244,22 +252,24 @@ Result<SnapshotFile> SnapshotStore::Import(const std::filesystem::path& file,
         temp, perms::owner_read | perms::owner_write | perms::group_read | perms::others_read, ec);
   }
   Status copied =
-      ec ? Status::IoError("copy " + file.string() + ": " + ec.message()) : SyncFile(fs, temp);
+      ec ? Status::IoError("copy " + file.string() + ": " + ec.message()) : SyncFile(fs_, temp);
   // The copy is verified, not only the original: it is the one a server will load.
   Result<SnapshotHeader> header = copied.ok() ? VerifySnapshot(temp, progress) : copied;
   if (!header.ok()) {
-    std::filesystem::remove(temp, ec);
+    Discard(temp);
     return header.status();
   }
   SnapshotFile imported{header->lsn, dir_ / SnapshotFileName(header->lsn)};
-  TALLY_RETURN_IF_ERROR(fs->Rename(temp, imported.path));
-  TALLY_RETURN_IF_ERROR(fs->SyncDir(dir_));
+  if (Status renamed = fs_->Rename(temp, imported.path); !renamed.ok()) {
+    Discard(temp);
+    return renamed;
+  }
+  TALLY_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   return imported;
 }
 
 Status SnapshotStore::Prune(log::Lsn drop_below, std::vector<std::filesystem::path>* removed) {
   TALLY_ASSIGN_OR_RETURN(std::vector<SnapshotFile> files, List());
-  log::FileSystem* fs = log::DefaultFileSystem();
   const std::size_t beyond_keep = files.size() > keep_ ? files.size() - keep_ : 0;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const bool old = i < beyond_keep;
@@ -267,7 +277,7 @@ Status SnapshotStore::Prune(log::Lsn drop_below, std::vector<std::filesystem::pa
     if (!old && !erased) {
       continue;
     }
-    TALLY_RETURN_IF_ERROR(fs->Remove(files[i].path));
+    TALLY_RETURN_IF_ERROR(fs_->Remove(files[i].path));
     Log(LogLevel::kInfo, "snapshot", "snapshot removed",
         {{"file", files[i].path.string()},
          {"lsn", files[i].lsn},
@@ -276,7 +286,7 @@ Status SnapshotStore::Prune(log::Lsn drop_below, std::vector<std::filesystem::pa
     removed->push_back(files[i].path);
   }
   if (!removed->empty()) {
-    TALLY_RETURN_IF_ERROR(fs->SyncDir(dir_));
+    TALLY_RETURN_IF_ERROR(fs_->SyncDir(dir_));
   }
   return Status::Ok();
 }

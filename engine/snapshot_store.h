@@ -26,6 +26,7 @@
 
 #include "engine/engine.h"
 #include "engine/snapshot.h"
+#include "log/file_system.h"
 #include "log/log.h"
 #include "log/result.h"
 #include "log/status.h"
@@ -71,8 +72,11 @@ class SnapshotStore {
  public:
   // Opens `dir` (created if missing; its parent must exist), keeping the newest `keep`
   // snapshots (kSnapshotKeepMin..kSnapshotKeepMax). Removes temporary files left by an
-  // interrupted save, logging each. Errors: kInvalidArgument for `keep`, kIoError.
-  static Result<std::unique_ptr<SnapshotStore>> Open(std::filesystem::path dir, std::size_t keep);
+  // interrupted save, logging each. `fs` (null: the real one; not owned) carries every listing,
+  // rename, removal and fsync of the store, so tests can inject faults; the snapshot file
+  // itself is written by Engine::WriteSnapshot. Errors: kInvalidArgument for `keep`, kIoError.
+  static Result<std::unique_ptr<SnapshotStore>> Open(std::filesystem::path dir, std::size_t keep,
+                                                     log::FileSystem* fs = nullptr);
 
   SnapshotStore(const SnapshotStore&) = delete;
   SnapshotStore& operator=(const SnapshotStore&) = delete;
@@ -101,8 +105,9 @@ class SnapshotStore {
   // Writes a snapshot of `engine` at its current LSN and publishes it: temp file, the log made
   // durable through the snapshot's LSN, rename, directory fsync; then keeps the newest `keep`
   // (and none below options.drop_below) and compacts the log. Errors: kAlreadyExists when busy
-  // and !options.wait_if_busy; WriteSnapshot's and the log's errors (the temp file is removed,
-  // published files are untouched).
+  // and !options.wait_if_busy; WriteSnapshot's, the log's and a failed rename (the temp file is
+  // removed, published files are untouched); a failed directory fsync, pruning or compaction
+  // after the rename (the snapshot stays published; the next save prunes and compacts).
   Result<SnapshotSaved> Save(Engine& engine, log::Log& log, const SnapshotSaveOptions& options);
 
   // Purges erased data from disk (D13): rolls the log, so that every record so far lies in
@@ -126,7 +131,9 @@ class SnapshotStore {
   Result<log::Lsn> ErasedThrough(const log::Log& log) const;
 
  private:
-  SnapshotStore(std::filesystem::path dir, std::size_t keep);
+  SnapshotStore(std::filesystem::path dir, std::size_t keep, log::FileSystem* fs);
+  // Removes a temporary file after a failure, which is what the caller reports.
+  void Discard(const std::filesystem::path& temp);
 
   Result<SnapshotSaved> SaveLocked(Engine& engine, log::Log& log,
                                    const SnapshotSaveOptions& options);
@@ -137,6 +144,7 @@ class SnapshotStore {
 
   const std::filesystem::path dir_;
   const std::size_t keep_;
+  log::FileSystem* const fs_;
   std::mutex save_mu_;  // held for the whole of a save; guards temp_counter_ and closed_
   std::uint64_t temp_counter_ = 0;
   bool closed_ = false;

@@ -17,6 +17,7 @@
 #include "log/log_reader.h"
 #include "log/logger.h"
 #include "tests/engine/state_dump.h"
+#include "tests/log/fault_injecting_file_system.h"
 
 namespace tally::engine {
 namespace {
@@ -338,6 +339,53 @@ TEST_F(SnapshotStoreTest, ASecondSaveIsRefusedWhileOneRunsWhenItAskedNotToWait) 
   }
   first.join();
   EXPECT_EQ(Lsns().size(), 1u);
+}
+
+TEST_F(SnapshotStoreTest, AFailedRenamePublishesNothingAndRemovesTheTemporaryFile) {
+  Write(5);
+  SnapshotSaved first = Save();
+  Write(5);
+  log::testing::FaultInjectingFileSystem fs;
+  auto faulty = SnapshotStore::Open(snapshots(), 2, &fs);
+  ASSERT_TRUE(faulty.ok());
+  fs.FailNth(log::testing::FaultInjectingFileSystem::Op::kRename, 1, EIO, /*sticky=*/false);
+  SnapshotSaveOptions options;
+  options.fork = false;
+  auto failed = (*faulty)->Save(*engine_, *log_, options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Status::Code::kIoError) << failed.status().ToString();
+  EXPECT_EQ(Lsns(), std::vector<log::Lsn>{first.header.lsn});
+  for (const auto& entry : std::filesystem::directory_iterator(snapshots())) {
+    EXPECT_FALSE(IsSnapshotTempFileName(entry.path().filename().string())) << entry.path();
+  }
+  auto retried = (*faulty)->Save(*engine_, *log_, options);
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(Lsns(), (std::vector<log::Lsn>{first.header.lsn, retried->header.lsn}));
+}
+
+TEST_F(SnapshotStoreTest, AFailedDirectoryFsyncIsReportedAndPruningWaitsForTheNextSave) {
+  keep_ = 1;
+  ASSERT_TRUE(Reopen().ok());
+  Write(5);
+  SnapshotSaved first = Save();
+  Write(5);
+  log::testing::FaultInjectingFileSystem fs;
+  auto faulty = SnapshotStore::Open(snapshots(), 1, &fs);
+  ASSERT_TRUE(faulty.ok());
+  fs.FailNth(log::testing::FaultInjectingFileSystem::Op::kSyncMetadata, 1, EIO,
+             /*sticky=*/false);
+  SnapshotSaveOptions options;
+  options.fork = false;
+  auto failed = (*faulty)->Save(*engine_, *log_, options);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Status::Code::kIoError);
+  // Published, but the older one is not pruned while the directory's durability is unknown.
+  EXPECT_EQ(Lsns().size(), 2u);
+  Write(1);
+  auto next = (*faulty)->Save(*engine_, *log_, options);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(Lsns(), std::vector<log::Lsn>{next->header.lsn});
+  EXPECT_NE(first.header.lsn, next->header.lsn);
 }
 
 TEST_F(SnapshotStoreTest, PurgeErasuresLeavesNoFileHoldingTheErasedEmail) {
