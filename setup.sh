@@ -86,14 +86,16 @@ cmd_test() {
   configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=address,undefined \
     -DTALLY_BUILD_BENCHMARKS=OFF
   log "building build-asan/ (ASan+UBSan: log and engine tests)"
-  cmake --build build-asan -j "$jobs" --target log_tests engine_tests segment_tests
+  cmake --build build-asan -j "$jobs" --target log_tests engine_tests segment_tests snapshot_tests \
+    snapshot_store_tests
   log "running log and engine tests under ASan+UBSan"
   (cd build-asan && ctest -L 'log|engine' -j "$jobs" --output-on-failure --timeout 900)
 
   configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=thread \
     -DTALLY_BUILD_BENCHMARKS=OFF
   log "building build-tsan/ (TSan: concurrent log and engine tests)"
-  cmake --build build-tsan -j "$jobs" --target log_tests engine_tests segment_tests
+  cmake --build build-tsan -j "$jobs" --target log_tests engine_tests segment_tests snapshot_tests \
+    snapshot_store_tests
   log "running concurrent log and engine tests under TSan"
   (cd build-tsan && ctest -L 'log|engine' -R 'Concurren' -j "$jobs" --output-on-failure \
     --timeout 900)
