@@ -44,6 +44,14 @@ void GroupCommitSignals::WaitForRound(std::uint32_t round) {
     // The word of this parity changes next when `round` ends (the round before it of the same
     // parity has ended: rounds run one at a time), or on WakeAll.
     ended.Wait(seen);
+    // EndRound wakes one sleeper, the longest-waiting (a futex queue is first in, first out,
+    // and everyone asleep on this word at that moment waits for this round); each woken waiter
+    // wakes the next, so the sync thread does not spend its time waking dozens of threads
+    // before it can start the next round. The chain ends at a thread that waits for a later
+    // round, which wakes, finds its round not reached, and sleeps again.
+    if (Reached(ended.value().load(std::memory_order_acquire), round)) {
+      ended.WakeOne();
+    }
   }
 }
 
@@ -55,7 +63,7 @@ void GroupCommitSignals::EndRound(std::uint32_t round) {
   TALLY_ASSERT(round == started_.load(std::memory_order_relaxed));
   FutexWord& ended = ended_[round & 1];
   ended.value().store(round, std::memory_order_release);
-  ended.WakeAll();
+  ended.WakeOne();  // the rest in a chain, see WaitForRound
 }
 
 void GroupCommitSignals::WakeAll() {

@@ -8,6 +8,8 @@
 // round numbers alternate between two futex words, so a round's end wakes only the appenders
 // that wait for that round, never those that arrived while it was running and need the next
 // one (with one condition variable each sync woke every waiter, most of them to sleep again).
+// A round's end wakes one waiter and each woken waiter the next, so the sync thread is free to
+// start the next round at once.
 // The sync thread sleeps in WaitForRequest until some appender asked for a round. Sleeping and
 // waking go through FutexWord (no spinning; see log/futex_word.h).
 //

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -56,6 +58,21 @@ TEST(GroupCommitSignalsTest, AWaiterIsReleasedByTheEndOfItsRoundNotOfTheRoundBef
   EXPECT_EQ(signals.BeginRound(), next);
   signals.EndRound(next);
   EXPECT_TRUE(waiter.Returns());
+}
+
+TEST(GroupCommitSignalsTest, OneRoundEndReleasesEveryWaiterOfThatRound) {
+  GroupCommitSignals signals;
+  const std::uint32_t round = signals.NextRound();
+  std::vector<std::unique_ptr<RoundWaiter>> waiters;
+  for (int i = 0; i < 8; ++i) {
+    waiters.push_back(std::make_unique<RoundWaiter>(signals, round));
+  }
+  std::this_thread::sleep_for(20ms);  // most of them fall asleep
+  EXPECT_EQ(signals.BeginRound(), round);
+  signals.EndRound(round);  // wakes one; each woken waiter wakes the next
+  for (auto& waiter : waiters) {
+    EXPECT_TRUE(waiter->Returns());
+  }
 }
 
 TEST(GroupCommitSignalsTest, WaitingForARoundThatEndedReturnsAtOnce) {
