@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench/bench_root.h"
 #include "bench/dataset.h"
 #include "engine/engine.h"
 #include "log/log.h"
@@ -30,8 +31,7 @@ using engine::EventInput;
 using engine::TimeUs;
 
 std::filesystem::path BenchDir() {
-  const char* dir = std::getenv("TALLY_BENCH_DIR");
-  return dir != nullptr ? dir : "/tmp/tally_engine_bench";
+  return BenchRoot("tally_engine_bench");
 }
 
 std::uint64_t EnvOr(const char* name, std::uint64_t fallback) {

@@ -20,6 +20,7 @@
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
+#include "bench/bench_root.h"
 #include "bench/dataset.h"
 #include "engine/engine.h"
 #include "engine/write_gate.h"
@@ -34,8 +35,7 @@ using engine::EventInput;
 using engine::TimeUs;
 
 std::filesystem::path BenchDir() {
-  const char* dir = std::getenv("TALLY_BENCH_DIR");
-  return dir != nullptr ? dir : "/tmp/tally_snapshot_bench";
+  return BenchRoot("tally_snapshot_bench");
 }
 
 std::string Numbered(std::string_view prefix, std::uint64_t n) {
