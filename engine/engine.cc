@@ -195,7 +195,8 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   return engine;
 }
 
-Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventInput& input) {
+Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventInput& input,
+                                     Durability durability) {
   Impl& s = *impl_;
   const TimeUs now = s.clock->NowUs();
   TALLY_ASSIGN_OR_RETURN(ResolvedEvent resolved, ValidateUpsert(workspace_id, input, now));
@@ -235,8 +236,9 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       s.NoteApplied(lsn);
       outcome.event = ToEvent(*applied);
       outcome.applied = true;
+      outcome.lsn = lsn;
     }
-    TALLY_RETURN_IF_ERROR(s.log->WaitDurable(lsn));
+    if (durability == Durability::kWait) TALLY_RETURN_IF_ERROR(s.log->WaitDurable(lsn));
     return outcome;
   }
 }
@@ -246,7 +248,8 @@ std::vector<ImportElementError> Engine::CheckImportElements(
   return ValidateImportElements(inputs, impl_->clock->NowUs()).errors;
 }
 
-ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<EventInput>& inputs) {
+ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<EventInput>& inputs,
+                             Durability durability) {
   Impl& s = *impl_;
   ImportOutcome outcome;
   outcome.status = ValidateImportRequest(workspace_id, inputs.size());
@@ -306,7 +309,8 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
     s.ReevaluateTouched(ws, touched, now, lsn);
     s.NoteApplied(lsn);
   }
-  if (lsn != 0) {
+  outcome.lsn = lsn;
+  if (lsn != 0 && durability == Durability::kWait) {
     outcome.status = s.log->WaitDurable(lsn);
     if (!outcome.status.ok()) return outcome;
   }

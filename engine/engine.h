@@ -46,7 +46,14 @@ struct EngineOptions {
 struct UpsertOutcome {
   Event event;
   bool applied = false;  // false: a no-op or stale write (D2); nothing was logged
+  log::Lsn lsn = 0;      // the record written; 0 when nothing was logged
 };
+
+// When a write returns (contract §5). kWait: once its record is durable under the log's sync
+// policy. kDeferred: once it is applied, before it may be durable; the caller acknowledges
+// only after the log reports the outcome's `lsn` durable (log::Log::WaitDurable, or a
+// notification), so that a server need not park a thread per write while a sync runs.
+enum class Durability { kWait, kDeferred };
 
 // One invalid element of an import (D12).
 struct ImportElementError {
@@ -61,6 +68,7 @@ struct ImportOutcome {
   Status status;
   std::vector<ImportElementError> errors;
   std::vector<std::string> event_ids;
+  log::Lsn lsn = 0;  // the record written; 0 when nothing was logged (invalid or a no-op)
 };
 
 struct ListQuery {
@@ -91,10 +99,12 @@ class Engine {
 
   // customEvents.upsert. Errors: kInvalidArgument with Notifuse's exact message (reference
   // §2.3/§2.4 and D6/D8), or the log's error (kNoSpace, kIoError, kUnavailable).
-  Result<UpsertOutcome> Upsert(std::string_view workspace_id, const EventInput& input);
+  Result<UpsertOutcome> Upsert(std::string_view workspace_id, const EventInput& input,
+                               Durability durability = Durability::kWait);
 
   // customEvents.import: ≤ 50 events, all-or-nothing (D7, D12).
-  ImportOutcome Import(std::string_view workspace_id, const std::vector<EventInput>& inputs);
+  ImportOutcome Import(std::string_view workspace_id, const std::vector<EventInput>& inputs,
+                       Durability durability = Durability::kWait);
 
   // Checks every element as Import would, changing nothing: the invalid elements' errors in
   // index order (empty when all are valid). Lets the edge report elements it refuses itself (a

@@ -376,5 +376,29 @@ TEST_F(EngineWriteTest, WritesFailWhenTheLogIsClosed) {
   EXPECT_FALSE(engine_->Get("ws", "signup", "s1").ok());
 }
 
+TEST_F(EngineWriteTest, WritesReportTheLsnOfTheirRecordAndNoneForNoops) {
+  const EventInput in = Purchase("a@x.io", "o1", kFixtureNowUs - kDayUs, 10);
+  auto first = engine_->Upsert("ws", in, Durability::kDeferred);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->applied);
+  EXPECT_EQ(first->lsn, log_->last_lsn());
+  auto again = engine_->Upsert("ws", in, Durability::kDeferred);  // same state: a no-op
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->applied);
+  EXPECT_EQ(again->lsn, 0u);
+
+  const std::vector<EventInput> batch = {Purchase("b@x.io", "o2", kFixtureNowUs, 5),
+                                         Purchase("c@x.io", "o3", kFixtureNowUs, 6)};
+  const ImportOutcome imported = engine_->Import("ws", batch, Durability::kDeferred);
+  ASSERT_TRUE(imported.status.ok()) << imported.status.ToString();
+  EXPECT_EQ(imported.lsn, log_->last_lsn());
+  EXPECT_GT(imported.lsn, first->lsn);
+  const ImportOutcome repeated = engine_->Import("ws", batch);
+  ASSERT_TRUE(repeated.status.ok());
+  EXPECT_EQ(repeated.lsn, 0u);
+  // A deferred write is applied at once: readers see it before it is durable.
+  EXPECT_TRUE(engine_->Get("ws", "order.completed", "o3").ok());
+}
+
 }  // namespace
 }  // namespace tally::engine
