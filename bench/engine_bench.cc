@@ -12,8 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <string>
 
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -47,15 +49,19 @@ std::string Numbered(std::string_view prefix, std::uint64_t n) {
   return out;
 }
 
-// Resident anonymous memory: resident minus file-backed pages, so that the log segments the
-// replay reads through its mapping do not count as engine state.
+// Resident anonymous memory, from the page-table walk of /proc/self/smaps_rollup: exact, and
+// without the log segments the replay reads through its mapping. (/proc/self/statm's counters
+// are approximate and, at 10M events, showed 20 MB of growth for a 4.5 GB replay.) The heap is
+// trimmed first so that memory freed earlier in the process (building the log) and reused by
+// the replay does not hide its growth.
 std::uint64_t ResidentAnonymousBytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t size = 0;
-  std::uint64_t resident = 0;
-  std::uint64_t file_backed = 0;
-  statm >> size >> resident >> file_backed;
-  return (resident - file_backed) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  ::malloc_trim(0);
+  std::ifstream rollup("/proc/self/smaps_rollup");
+  std::string line;
+  while (std::getline(rollup, line)) {
+    if (line.rfind("Anonymous:", 0) == 0) return std::stoull(line.substr(10)) * 1024;  // kB
+  }
+  std::abort();  // every Linux since 4.14 has the line
 }
 
 std::uint64_t PeakResidentBytes() {
