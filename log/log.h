@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -108,6 +109,17 @@ class Log {
   // Blocks until `lsn` is durable (under kAlways; under kInterval/kNone returns at once unless
   // the log is in its error state). Many waiters share one sync (group commit).
   Status WaitDurable(Lsn lsn);
+
+  // Calls `done` exactly once with what WaitDurable(lsn) would return, once that is known:
+  // inline (on the caller's thread) when `lsn` is durable already or the sync policy does not
+  // wait; otherwise on the log's sync thread right after the sync that covers `lsn`, or with
+  // the log's error (or kFailedPrecondition) when the log fails or closes first. Under kAlways
+  // a registration starts a sync by itself; no thread needs to wait. Callbacks registered by
+  // one thread are called in LSN order: one whose LSN is durable but behind callbacks still
+  // being delivered runs after them, on the sync thread. `done` must be short (it delays the
+  // next sync) and must not call into the log. `lsn` must have been returned by an append.
+  using DurableCallback = std::function<void(Status)>;
+  void OnDurable(Lsn lsn, DurableCallback done);
 
   // Makes every record appended so far durable, whatever the policy.
   Status Sync();

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "log/assert.h"
@@ -97,18 +100,27 @@ void Log::Impl::RunSyncThread() {
     return;
   }
   TALLY_ASSERT(options.sync == SyncPolicy::kAlways);
+  RunAlwaysSyncRounds();
+  callbacks.Close([this](Lsn lsn) { return DurableOutcome(lsn); });
+}
+
+void Log::Impl::RunAlwaysSyncRounds() {
   // A round runs whenever some appender asked for one since the last round began, so every
-  // appender that queues while an msync runs is covered by the next one.
+  // appender that queues while an msync runs is covered by the next one, and whenever an
+  // OnDurable callback waits, since nobody may be blocked in WaitDurable to ask.
   // Not requests(): an appender may have asked before this thread got here.
   std::uint32_t seen = 0;
   for (;;) {
-    signals.WaitForRequest(seen);
+    // Also those made durable by a Sync() on another thread.
+    callbacks.DeliverUpTo(durable_lsn.load(std::memory_order_acquire));
+    if (!callbacks.pending()) {
+      signals.WaitForRequest(seen);
+    }
     if (stopping()) {
       return;
     }
     seen = signals.requests();
-    const Status status = SyncWritten();
-    if (!status.ok()) {
+    if (!SyncWritten().ok()) {
       return;  // sticky: SetError woke every waiter, and nothing more can be synced
     }
     if (watermark.written() <= durable_lsn.load(std::memory_order_acquire)) {
@@ -173,14 +185,37 @@ Status Log::WaitDurable(Lsn lsn) {
       break;
     }
   }
-  if (impl.failed()) {
-    return impl.Error();
+  return impl.DurableOutcome(lsn);
+}
+
+Status Log::Impl::DurableOutcome(Lsn lsn) const {
+  if (failed()) {
+    return Error();
   }
-  // Close stopped the sync thread; it synced everything written, so this is rare.
-  return impl.durable_lsn.load(std::memory_order_acquire) >= lsn
-             ? Status::Ok()
-             : Status::FailedPrecondition("log closed before LSN " + std::to_string(lsn) +
-                                          " became durable");
+  // Close synced everything written before it stopped the sync thread, so this is rare.
+  if (options.sync != SyncPolicy::kAlways || durable_lsn.load(std::memory_order_acquire) >= lsn) {
+    return Status::Ok();
+  }
+  return Status::FailedPrecondition("log closed before LSN " + std::to_string(lsn) +
+                                    " became durable");
+}
+
+void Log::OnDurable(Lsn lsn, DurableCallback done) {
+  Impl& impl = *impl_;
+  TALLY_ASSERT(done != nullptr);
+  TALLY_ASSERT(lsn <= impl.last_lsn.load(std::memory_order_acquire));
+  if (impl.options.sync == SyncPolicy::kAlways && !impl.failed()) {
+    std::optional<DurableCallback> unqueued =
+        impl.callbacks.Add(lsn, std::move(done), impl.durable_lsn);
+    if (!unqueued.has_value()) {
+      // After the callback is queued: the round this request starts finds it (the record was
+      // done before this call, so the round's watermark includes it).
+      impl.signals.RequestSync();
+      return;
+    }
+    done = std::move(*unqueued);
+  }
+  done(impl.DurableOutcome(lsn));
 }
 
 Status Log::Sync() {

@@ -3,7 +3,8 @@
 //
 // Thread safety: every member says which lock guards it; atomics need none. Lock order:
 // sync_mu -> reserve_mu -> the SegmentPreparer's lock; interval_mu is never held while taking
-// another lock; error_mu is a leaf. Under kAlways, appenders and the sync thread wake each other
+// another lock; error_mu and the lock inside `callbacks` are leaves (no callback runs under
+// any of the log's locks). Under kAlways, appenders and the sync thread wake each other
 // through `signals` (no lock).
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <thread>
 #include <utility>
 
+#include "log/durable_callbacks.h"
 #include "log/file_system.h"
 #include "log/group_commit_signals.h"
 #include "log/log.h"
@@ -73,6 +75,11 @@ struct Log::Impl {
   void RunSyncThread();
   void StopSyncThread();
   bool stopping() const { return stop_sync.load(std::memory_order_seq_cst); }
+  // Runs sync rounds under kAlways until the log stops or fails, then closes `callbacks`.
+  void RunAlwaysSyncRounds();
+  // What WaitDurable(lsn) returns once it no longer waits: the sticky error, else ok when
+  // `lsn` is durable or the policy does not wait, else kFailedPrecondition (closed first).
+  Status DurableOutcome(Lsn lsn) const;
   void SetError(const Status& status);
   Status Error() const;
   bool failed() const { return failed_flag.load(std::memory_order_acquire); }
@@ -106,6 +113,7 @@ struct Log::Impl {
   std::chrono::steady_clock::time_point hint_stored_at;  // guarded by sync_mu
   std::atomic<Lsn> durable_lsn;                          // written under sync_mu
   GroupCommitSignals signals;                            // kAlways: rounds and requests
+  DurableCallbacks callbacks;  // kAlways: OnDurable callbacks waiting for a sync
   std::mutex interval_mu;
   std::condition_variable interval_cv;  // kInterval: stop_sync was set (taken with interval_mu)
   std::atomic<bool> stop_sync{false};
