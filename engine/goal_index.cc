@@ -33,10 +33,33 @@ std::optional<std::int64_t> Cents(const EventState& event) {
   return event.goal_value_cents;
 }
 
+// The two columns an event counts in: any goal type, and its own.
+std::array<std::size_t, 2> ColumnsOf(const EventState& event) {
+  return {kAnyGoalColumn, GoalColumnIndex(event.goal_type)};
+}
+
+std::uint8_t SlotTypeOfColumn(std::size_t column) {
+  return column == kAnyGoalColumn ? kAnyGoalType : static_cast<std::uint8_t>(column);
+}
+
+// Slots live in a vector that moves when it grows or shrinks, so after every change each row
+// of the contact is pointed at its series again.
+void RepointRows(Stripe& stripe, ContactState& contact) {
+  for (std::size_t c = 0; c < kGoalColumnCount; ++c) {
+    const std::uint32_t row_plus_one = contact.goal_rows[c];
+    if (row_plus_one == 0) continue;
+    GoalSeriesSlot* slot = FindSlot(contact, SlotTypeOfColumn(c), nullptr);
+    TALLY_ASSERT(slot != nullptr && !slot->series.empty());
+    stripe.goal_columns.columns[c].refs[row_plus_one - 1].series = &slot->series;
+  }
+}
+
 }  // namespace
 
-void AddGoalEvent(ContactState& contact, const EventState& event) {
+void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) {
   TALLY_ASSERT(event.live() && event.goal_type != GoalType::kNone);
+  TALLY_ASSERT(event.contact == &entry);
+  ContactState& contact = entry.second;
   std::size_t count = 0;
   const auto keys = SlotKeys(event, &count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -47,10 +70,18 @@ void AddGoalEvent(ContactState& contact, const EventState& event) {
     }
     slot->series.Insert(event.occurred_at, event.seq, Cents(event));
   }
+  for (const std::size_t c : ColumnsOf(event)) {
+    GoalColumn& column = stripe.goal_columns.columns[c];
+    std::uint32_t& row_plus_one = contact.goal_rows[c];
+    if (row_plus_one == 0) row_plus_one = column.Allocate(entry) + 1;
+    column.AddEvent(row_plus_one - 1, event.occurred_at, Cents(event));
+  }
+  RepointRows(stripe, contact);
 }
 
-void RemoveGoalEvent(ContactState& contact, const EventState& event) {
+void RemoveGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) {
   TALLY_ASSERT(event.live() && event.goal_type != GoalType::kNone);
+  ContactState& contact = entry.second;
   std::size_t count = 0;
   const auto keys = SlotKeys(event, &count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -58,7 +89,29 @@ void RemoveGoalEvent(ContactState& contact, const EventState& event) {
     TALLY_ASSERT(slot != nullptr);
     slot->series.Erase(event.occurred_at, event.seq);
   }
+  // The rows read the series as they are now, before empty slots are dropped.
+  for (const std::size_t c : ColumnsOf(event)) {
+    std::uint32_t& row_plus_one = contact.goal_rows[c];
+    TALLY_ASSERT(row_plus_one != 0);
+    const GoalSeriesSlot* slot = FindSlot(contact, SlotTypeOfColumn(c), nullptr);
+    TALLY_ASSERT(slot != nullptr);
+    if (!stripe.goal_columns.columns[c].RemoveEvent(row_plus_one - 1, event.occurred_at,
+                                                    Cents(event), slot->series)) {
+      row_plus_one = 0;
+    }
+  }
   std::erase_if(contact.series, [](const GoalSeriesSlot& s) { return s.series.empty(); });
+  RepointRows(stripe, contact);
+}
+
+void RemoveContactGoalRows(Stripe& stripe, ContactState& contact) {
+  for (std::size_t c = 0; c < kGoalColumnCount; ++c) {
+    std::uint32_t& row_plus_one = contact.goal_rows[c];
+    if (row_plus_one == 0) continue;
+    GoalColumn& column = stripe.goal_columns.columns[c];
+    column.Free(row_plus_one - 1);
+    row_plus_one = 0;
+  }
 }
 
 const GoalSeries* FindGoalSeries(const ContactState& contact, std::optional<GoalType> goal_type,

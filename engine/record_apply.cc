@@ -43,7 +43,7 @@ void AddToIndexes(Workspace& ws, EventEntry& entry) {
   if (!ev.live()) return;
   Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
   stripe.by_name[entry.first.event_name].Insert(&entry);
-  if (ev.goal_type != GoalType::kNone) AddGoalEvent(ev.contact->second, ev);
+  if (ev.goal_type != GoalType::kNone) AddGoalEvent(StripeOf(ws, *ev.contact), *ev.contact, ev);
 }
 
 void RemoveFromIndexes(Workspace& ws, EventEntry& entry) {
@@ -53,7 +53,7 @@ void RemoveFromIndexes(Workspace& ws, EventEntry& entry) {
   auto index = stripe.by_name.find(entry.first.event_name);
   TALLY_ASSERT(index != stripe.by_name.end());
   index->second.Erase(&entry);
-  if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(ev.contact->second, ev);
+  if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(StripeOf(ws, *ev.contact), *ev.contact, ev);
 }
 
 // D7: a live event's email always has a contact; it is created with the record's time.
@@ -234,6 +234,7 @@ bool ApplyContactErasure(Workspace& ws, std::string_view email) {
   Stripe& contact_stripe = ws.stripes[ContactStripe(email)];
   contact_stripe.timeline_count.fetch_sub(contact.timeline.size(), std::memory_order_relaxed);
   if (contact.exists) contact_stripe.contacts_count.fetch_sub(1, std::memory_order_relaxed);
+  RemoveContactGoalRows(contact_stripe, contact);
   contacts.erase(it);
   return true;
 }

@@ -95,7 +95,9 @@ bool EvaluateSegmentNode(const SegmentNode& node, const ContactFacts& facts, Tim
     TALLY_ASSERT_MSG(false, "unhandled branch operator");
   }
   if (const auto* goal = std::get_if<GoalLeaf>(&node.node)) {
-    return GoalLeafMatches(*goal, facts.GoalAggregate(*goal, goal->timeframe.Resolve(now)));
+    const TimeRange range = goal->timeframe.Resolve(now);
+    if (const std::optional<bool> decided = facts.DecideGoalLeaf(*goal, range)) return *decided;
+    return GoalLeafMatches(*goal, facts.GoalAggregate(*goal, range));
   }
   const auto& timeline = std::get<TimelineLeaf>(node.node);
   return TimelineLeafMatches(timeline,

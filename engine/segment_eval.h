@@ -50,6 +50,14 @@ class ContactFacts {
 
   // The smallest created_at strictly after `t` among those entries, if any.
   virtual std::optional<TimeUs> NextTimelineTimeAfter(const TimelineLeaf& leaf, TimeUs t) const = 0;
+
+  // A goal leaf's answer when the implementation knows it without computing the aggregate
+  // (from precomputed anytime aggregates, engine/segment_column_facts.h), else nullopt. When
+  // present it equals GoalLeafMatches(leaf, GoalAggregate(leaf, range)).
+  virtual std::optional<bool> DecideGoalLeaf(const GoalLeaf& /*leaf*/,
+                                             const TimeRange& /*range*/) const {
+    return std::nullopt;
+  }
 };
 
 // Whether the contact matches `tree` at `now`. O(leaves × the facts' cost).

@@ -1,46 +1,188 @@
 #include "engine/segment_preview.h"
 
 #include <algorithm>
-#include <mutex>
+#include <iterator>
 #include <shared_mutex>
 #include <thread>
 #include <variant>
+#include <vector>
 
-#include "engine/goal_index.h"
-#include "engine/segment_contact_facts.h"
+#include "engine/goal_columns.h"
+#include "engine/segment_column_facts.h"
 #include "engine/segment_eval.h"
+#include "engine/segment_sample.h"
 #include "log/assert.h"
 
 namespace tally::engine {
 namespace {
 
-// Keeps the `limit` smallest emails seen.
-void KeepSmallest(std::vector<std::string>& emails, std::size_t limit) {
-  if (emails.size() <= limit) return;
-  std::nth_element(emails.begin(), emails.begin() + static_cast<std::ptrdiff_t>(limit),
-                   emails.end());
-  emails.resize(limit);
+// Rows whose series (or contact) is prefetched ahead of the one being evaluated: enough to
+// cover a memory access with the work of the rows in between.
+constexpr std::size_t kPrefetchRows = 8;
+
+// One conjunct of the root: a leaf of the scanned column without a goal_name (its range
+// resolved once), or any other node, evaluated per row.
+struct Conjunct {
+  const SegmentNode* node = nullptr;
+  const GoalLeaf* column_leaf = nullptr;
+  TimeRange range;
+  int cost = 0;  // 0: anytime column leaf, 1: other column leaf, 2: other goal leaf, 3: the rest
+};
+
+struct PreviewPlan {
+  const SegmentTree* tree = nullptr;
+  TimeUs now = 0;
+  std::optional<std::size_t> column;  // the column every match has a row in
+  std::vector<Conjunct> conjuncts;    // cheapest first
+};
+
+PreviewPlan MakePlan(const SegmentTree& tree, TimeUs now) {
+  PreviewPlan plan;
+  plan.tree = &tree;
+  plan.now = now;
+  const std::optional<std::optional<GoalType>> required = RequiredGoalType(tree.root);
+  if (!required) return plan;
+  plan.column = GoalColumnIndex(*required);
+  std::vector<const SegmentNode*> nodes;
+  const auto* branch = std::get_if<SegmentBranch>(&tree.root.node);
+  if (branch != nullptr && branch->op == BranchOp::kAnd) {
+    for (const SegmentNode& child : branch->children) nodes.push_back(&child);
+  } else {
+    nodes.push_back(&tree.root);
+  }
+  for (const SegmentNode* node : nodes) {
+    Conjunct conjunct;
+    conjunct.node = node;
+    conjunct.cost = 3;
+    if (const auto* goal = std::get_if<GoalLeaf>(&node->node)) {
+      conjunct.cost = 2;
+      if (goal->goal_name.empty() && GoalColumnIndex(goal->goal_type) == *plan.column) {
+        conjunct.column_leaf = goal;
+        conjunct.range = goal->timeframe.Resolve(now);
+        conjunct.cost = goal->timeframe.op == TimeframeOp::kAnytime ? 0 : 1;
+      }
+    }
+    plan.conjuncts.push_back(conjunct);
+  }
+  std::stable_sort(plan.conjuncts.begin(), plan.conjuncts.end(),
+                   [](const Conjunct& a, const Conjunct& b) { return a.cost < b.cost; });
+  return plan;
+}
+
+// Per-thread scratch, reused from stripe to stripe.
+struct ScanBuffers {
+  std::vector<std::uint32_t> rows;
+  std::vector<std::uint32_t> pending;
+};
+
+// Keeps the rows whose contact matches a column leaf: decided by the row where it can, by the
+// series otherwise.
+void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumn& column, ScanBuffers& buffers) {
+  const GoalLeaf& leaf = *conjunct.column_leaf;
+  std::vector<std::uint32_t>& rows = buffers.rows;
+  std::vector<std::uint32_t>& pending = buffers.pending;
+  pending.clear();
+  std::size_t kept = 0;
+  for (const std::uint32_t row : rows) {
+    const std::optional<bool> decided = DecideGoalLeafFromRow(leaf, column, row, conjunct.range);
+    if (!decided) {
+      pending.push_back(row);
+    } else if (*decided) {
+      rows[kept++] = row;
+    }
+  }
+  rows.resize(kept);
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (i + kPrefetchRows < pending.size()) {
+      __builtin_prefetch(column.refs[pending[i + kPrefetchRows]].series);
+    }
+    const GoalSeries* series = column.refs[pending[i]].series;
+    if (GoalLeafMatches(leaf, series->Aggregate(leaf.aggregate, conjunct.range))) {
+      rows.push_back(pending[i]);
+    }
+  }
+}
+
+// Keeps the rows whose contact matches any node, evaluated per contact.
+void FilterByNode(const PreviewPlan& plan, const Conjunct& conjunct, const GoalColumns& columns,
+                  const StringInterner& interner, std::vector<std::uint32_t>& rows) {
+  const GoalColumn& column = columns.columns[*plan.column];
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kPrefetchRows < rows.size()) {
+      __builtin_prefetch(column.refs[rows[i + kPrefetchRows]].contact);
+    }
+    const std::uint32_t row = rows[i];
+    const SegmentColumnFacts facts(columns, *column.refs[row].contact, interner, *plan.column, row);
+    if (EvaluateSegmentNode(*conjunct.node, facts, plan.now)) rows[kept++] = row;
+  }
+  rows.resize(kept);
+}
+
+void ScanColumn(const Stripe& stripe, const PreviewPlan& plan, const StringInterner& interner,
+                ScanBuffers& buffers, SegmentPreview& out, SegmentSample& sample) {
+  const GoalColumns& columns = stripe.goal_columns;
+  const GoalColumn& column = columns.columns[*plan.column];
+  std::vector<std::uint32_t>& rows = buffers.rows;
+  rows.clear();
+  auto next = plan.conjuncts.begin();
+  if (next->cost == 0) {
+    // An anytime leaf is decided by every row: it filters the column in one sequential pass.
+    for (std::uint32_t row = 0; row < column.size(); ++row) {
+      if (column.rows[row].count == 0) continue;
+      const std::optional<bool> decided =
+          DecideGoalLeafFromRow(*next->column_leaf, column, row, next->range);
+      TALLY_ASSERT(decided.has_value());
+      if (*decided) rows.push_back(row);
+    }
+    ++next;
+  } else {
+    for (std::uint32_t row = 0; row < column.size(); ++row) {
+      if (column.rows[row].count != 0) rows.push_back(row);
+    }
+  }
+  for (; next != plan.conjuncts.end() && !rows.empty(); ++next) {
+    if (next->column_leaf != nullptr) {
+      FilterByColumnLeaf(*next, column, buffers);
+    } else {
+      FilterByNode(plan, *next, columns, interner, rows);
+    }
+  }
+  // A contact with a row has a live event, so it exists (D7).
+  out.total_count += rows.size();
+  for (const std::uint32_t row : rows)
+    sample.Offer(column.refs[row].email_prefix, column.refs[row].contact->first);
+}
+
+void ScanContacts(const Stripe& stripe, const PreviewPlan& plan, const StringInterner& interner,
+                  SegmentPreview& out, SegmentSample& sample) {
+  for (const auto& entry : stripe.contacts) {
+    if (!entry.second.exists) continue;
+    const SegmentColumnFacts facts(stripe.goal_columns, entry, interner);
+    if (!EvaluateSegment(*plan.tree, facts, plan.now)) continue;
+    ++out.total_count;
+    sample.Offer(EmailPrefix(entry.first), entry.first);
+  }
 }
 
 SegmentPreview PreviewStripes(const Workspace& ws, const StringInterner& interner,
-                              const SegmentTree& tree, TimeUs now, std::size_t sample_limit,
-                              unsigned first, unsigned step) {
-  const std::optional<std::optional<GoalType>> required = RequiredGoalType(tree.root);
+                              const PreviewPlan& plan, std::size_t sample_limit, unsigned first,
+                              unsigned step) {
   SegmentPreview out;
+  SegmentSample sample(sample_limit);
+  ScanBuffers buffers;
   for (unsigned s = first; s < kStripeCount; s += step) {
     const Stripe& stripe = ws.stripes[s];
     std::shared_lock lock(stripe.mu);
-    for (const auto& [email, contact] : stripe.contacts) {
-      if (!contact.exists) continue;
-      if (required && FindGoalSeries(contact, *required, nullptr) == nullptr) continue;
-      if (!EvaluateSegment(tree, SegmentContactFacts(contact, interner), now)) continue;
-      ++out.total_count;
-      out.emails.push_back(email);
-      // Trim now and then so that a large match set does not hold every email.
-      if (out.emails.size() >= 2 * sample_limit + 1024) KeepSmallest(out.emails, sample_limit);
+    if (plan.column) {
+      ScanColumn(stripe, plan, interner, buffers, out, sample);
+    } else {
+      ScanContacts(stripe, plan, interner, out, sample);
     }
+    // The kept emails refer to this stripe's contacts, which may change once it is released.
+    sample.Own();
   }
-  KeepSmallest(out.emails, sample_limit);
+  out.emails = sample.TakeSorted();
   return out;
 }
 
@@ -62,23 +204,23 @@ SegmentPreview PreviewSegment(const Workspace& ws, const StringInterner& interne
   for (const Stripe& stripe : ws.stripes) {
     contacts += stripe.contacts_count.load(std::memory_order_relaxed);
   }
+  const PreviewPlan plan = MakePlan(tree, now);
   const unsigned threads = contacts >= kPreviewParallelContactsMin ? kPreviewThreadsMax : 1;
   std::vector<SegmentPreview> parts(threads);
   std::vector<std::thread> workers;
   for (unsigned t = 1; t < threads; ++t) {
     workers.emplace_back(
-        [&, t] { parts[t] = PreviewStripes(ws, interner, tree, now, sample_limit, t, threads); });
+        [&, t] { parts[t] = PreviewStripes(ws, interner, plan, sample_limit, t, threads); });
   }
-  parts[0] = PreviewStripes(ws, interner, tree, now, sample_limit, 0, threads);
+  parts[0] = PreviewStripes(ws, interner, plan, sample_limit, 0, threads);
   for (std::thread& worker : workers) worker.join();
   SegmentPreview out;
   for (SegmentPreview& part : parts) {
     out.total_count += part.total_count;
     std::move(part.emails.begin(), part.emails.end(), std::back_inserter(out.emails));
   }
-  KeepSmallest(out.emails, sample_limit);
   std::sort(out.emails.begin(), out.emails.end());
-  TALLY_ASSERT(out.emails.size() <= sample_limit);
+  if (out.emails.size() > sample_limit) out.emails.resize(sample_limit);
   return out;
 }
 

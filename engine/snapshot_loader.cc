@@ -213,7 +213,7 @@ class ContactsLoader {
       index_items_[&key_stripe - ws_.stripes.data()][name].emplace_back(ev.occurred_at, &*it);
     }
     contact.second.events.push_back(&*it);
-    if (ev.live() && ev.goal_type != GoalType::kNone) AddGoalEvent(contact.second, ev);
+    if (ev.live() && ev.goal_type != GoalType::kNone) AddGoalEvent(stripe_, contact, ev);
     return Status::Ok();
   }
 

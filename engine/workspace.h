@@ -28,6 +28,7 @@
 
 #include "engine/clock.h"
 #include "engine/compact_text.h"
+#include "engine/goal_columns.h"
 #include "engine/goal_series.h"
 #include "engine/model.h"
 #include "engine/name_index.h"
@@ -125,6 +126,10 @@ struct ContactState {
   // next instant at which time alone may change a membership (kNoTime: none).
   std::uint64_t segment_bits = 0;
   TimeUs segment_boundary = kNoTime;
+  // Segment columns (engine/goal_columns.h, maintained by engine/goal_index.h): the contact's
+  // row + 1 in its stripe's goal column of each goal type (index 0: any goal type), 0 while it
+  // has no live event of that type.
+  std::array<std::uint32_t, kGoalColumnCount> goal_rows{};
 };
 
 struct TransparentStringHash {
@@ -167,6 +172,9 @@ struct alignas(64) Stripe {
   std::atomic<std::uint64_t> events_count{0};
   std::atomic<std::uint64_t> contacts_count{0};
   std::atomic<std::uint64_t> timeline_count{0};
+  // Segment columns (engine/goal_columns.h, maintained by engine/goal_index.h): the anytime
+  // goal aggregates of this stripe's contacts, scanned by segment previews.
+  GoalColumns goal_columns;
 };
 
 class SegmentRegistry;

@@ -1,5 +1,6 @@
-// SegmentContactFacts reads a stored contact (goal index and timeline) and must answer exactly as
-// the plain-vector facts do for the same events and entries: random contacts, random trees.
+// SegmentContactFacts reads a stored contact (goal index and timeline), SegmentColumnFacts its
+// goal columns first, and both must answer exactly as the plain-vector facts do for the same
+// events and entries: random contacts, random trees.
 #include "engine/segment_contact_facts.h"
 
 #include <initializer_list>
@@ -12,16 +13,20 @@
 #include <gtest/gtest.h>
 
 #include "engine/goal_index.h"
+#include "engine/segment_column_facts.h"
 #include "engine/string_interner.h"
 #include "tests/engine/segment_test_facts.h"
 
 namespace tally::engine {
 namespace {
 
-// One contact stored twice: as engine state and as plain vectors.
+// One contact stored twice: as engine state (in a stripe of its own, with its goal columns)
+// and as plain vectors.
 struct StoredContact {
   std::vector<std::unique_ptr<EventEntry>> entries;  // stable addresses for timeline items
-  ContactState state;
+  Stripe stripe;
+  ContactEntry& entry = *stripe.contacts.try_emplace(std::string("c@x.io")).first;
+  ContactState& state = entry.second;
   PlainContact plain;
 };
 
@@ -43,7 +48,10 @@ void Build(std::mt19937_64& rng, StringInterner& interner, StoredContact& out) {
     state.occurred_at = e.occurred_at;
     state.deleted_at = e.deleted ? e.occurred_at : kNoTime;
     state.seq = static_cast<std::uint64_t>(i);
-    if (state.live() && state.goal_type != GoalType::kNone) AddGoalEvent(out.state, state);
+    state.contact = &out.entry;
+    if (state.live() && state.goal_type != GoalType::kNone) {
+      AddGoalEvent(out.stripe, out.entry, state);
+    }
     out.entries.push_back(std::move(entry));
   }
   // Timeline: contact.created, derived insert entries and frozen entries of two event names.
@@ -118,12 +126,15 @@ TEST(SegmentContactFactsTest, StoredContactAnswersLikeItsPlainVectors) {
     StoredContact contact;
     Build(rng, interner, contact);
     const SegmentContactFacts stored(contact.state, interner);
+    const SegmentColumnFacts columns(contact.stripe.goal_columns, contact.entry, interner);
     const PlainContactFacts plain(contact.plain);
     for (const SegmentTree& tree : trees) {
       const bool expected = EvaluateSegment(tree, plain, kTestNowUs);
       ASSERT_EQ(EvaluateSegment(tree, stored, kTestNowUs), expected) << "round " << round;
+      ASSERT_EQ(EvaluateSegment(tree, columns, kTestNowUs), expected) << "round " << round;
       const std::optional<TimeUs> boundary = NextSegmentBoundary(tree, plain, kTestNowUs);
       ASSERT_EQ(NextSegmentBoundary(tree, stored, kTestNowUs), boundary) << "round " << round;
+      ASSERT_EQ(NextSegmentBoundary(tree, columns, kTestNowUs), boundary) << "round " << round;
       matches += expected;
       boundaries += boundary.has_value();
     }

@@ -3,7 +3,9 @@
 // few days), and a clock that advances across window boundaries. After every step each saved
 // segment's members equal a fresh evaluation of the reference model's contacts at "now", and
 // every contact's segment.joined / segment.left entries alternate, one per transition, ending
-// in its current membership; after a replay everything is identical.
+// in its current membership; a preview of each segment's tree and of a random one (read from
+// the goal columns) equals the same evaluation; after a replay everything is identical, and an
+// engine loaded from a snapshot previews the same.
 // TALLY_SEGMENT_MODEL_SEED=<n> replays one seed.
 #include <algorithm>
 #include <cstdlib>
@@ -152,20 +154,44 @@ class SegmentEngineModelTest : public EngineFixture {
     }
   }
 
+  // The existing contacts of the model that match `tree_json` now, ascending.
+  std::vector<std::string> Expected(const std::string& tree_json) {
+    const SegmentTree tree = MustParse(tree_json);
+    std::vector<std::string> expected;
+    for (int i = 0; i < kEmails; ++i) {
+      const std::string email = Email(i);
+      if (!model_.contact_created_at(email)) continue;
+      if (EvaluateSegment(tree, PlainContactFacts(ModelContact(email)), clock_.NowUs())) {
+        expected.push_back(email);
+      }
+    }
+    return expected;
+  }
+
+  // A preview of each tree (read from the goal columns) equals the model's evaluation.
+  void CheckPreviews(const Engine& engine, const std::vector<std::string>& trees) {
+    for (const std::string& tree_json : trees) {
+      std::vector<std::string> expected = Expected(tree_json);
+      auto preview = engine.PreviewSegment("ws", tree_json, "", 4);
+      ASSERT_TRUE(preview.ok()) << preview.status().ToString();
+      ASSERT_EQ(preview->total_count, expected.size()) << tree_json;
+      expected.resize(std::min<std::size_t>(expected.size(), 4));
+      ASSERT_EQ(preview->emails, expected) << tree_json;
+    }
+  }
+
+  std::vector<std::string> PreviewTrees() {
+    std::vector<std::string> trees = {RandomTree(2)};
+    for (const auto& [id, tree_json] : trees_) trees.push_back(tree_json);
+    return trees;
+  }
+
   void CheckAll() {
     // Once every boundary up to now is processed, membership equals a fresh evaluation now.
     ASSERT_TRUE(engine_->ProcessSegmentBoundaries().ok());
-    const TimeUs now = clock_.NowUs();
+    ASSERT_NO_FATAL_FAILURE(CheckPreviews(*engine_, PreviewTrees()));
     for (const auto& [id, tree_json] : trees_) {
-      const SegmentTree tree = MustParse(tree_json);
-      std::vector<std::string> expected;
-      for (int i = 0; i < kEmails; ++i) {
-        const std::string email = Email(i);
-        if (!model_.contact_created_at(email)) continue;
-        if (EvaluateSegment(tree, PlainContactFacts(ModelContact(email)), now)) {
-          expected.push_back(email);
-        }
-      }
+      const std::vector<std::string> expected = Expected(tree_json);
       ASSERT_EQ(Members(id), expected) << id << " " << tree_json;
       auto segment = engine_->GetSegment("ws", id);
       ASSERT_TRUE(segment.ok());
@@ -235,6 +261,22 @@ TEST_F(SegmentEngineModelTest, MembershipStaysCurrentThroughWritesTimeAndReplay)
       EXPECT_EQ(again[i].db_created_at, entries[i].db_created_at);
     }
   }
+  // An engine loaded from a snapshot builds the same goal columns.
+  const auto file = dir_ / "columns.snap";
+  SnapshotWriteOptions write;
+  write.fork = false;
+  auto header = engine_->WriteSnapshot(file, write);
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  EngineOptions options;
+  options.log = log_.get();
+  options.clock = &clock_;
+  options.segment_timer = false;
+  options.snapshot = file;
+  auto loaded = Engine::Open(options);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const std::vector<std::string> trees = PreviewTrees();
+  ASSERT_NO_FATAL_FAILURE(CheckPreviews(**loaded, trees)) << "after a snapshot load";
+  ASSERT_NO_FATAL_FAILURE(CheckPreviews(*engine_, trees));
 }
 
 }  // namespace

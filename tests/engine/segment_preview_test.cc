@@ -17,23 +17,28 @@ namespace {
 
 class SegmentPreviewTest : public ::testing::Test {
  protected:
-  // Adds `contacts` contacts with up to 4 random goal events each (one in ten never created as
-  // a contact), and keeps the existing ones as plain vectors too.
+  // Adds `contacts` contacts with up to 4 random goal events each (of those without events,
+  // one in three never created as a contact: D7 creates the others), and keeps the existing
+  // ones as plain vectors too.
   void Fill(int contacts, std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     for (int i = 0; i < contacts; ++i) {
       char email[32];
       std::snprintf(email, sizeof(email), "c%06d@x.io", i);
-      ContactState& contact = ws_.stripes[ContactStripe(email)].contacts[email];
-      contact.exists = rng() % 10 != 0;
+      Stripe& stripe = ws_.stripes[ContactStripe(email)];
+      ContactEntry& entry = *stripe.contacts.try_emplace(std::string(email)).first;
+      ContactState& contact = entry.second;
       PlainContact plain;
-      for (int e = 0, n = static_cast<int>(rng() % 5); e < n; ++e) {
+      const int n = static_cast<int>(rng() % 5);
+      contact.exists = n > 0 || rng() % 3 != 0;
+      for (int e = 0; e < n; ++e) {
         auto state = std::make_unique<EventState>();
+        state->contact = &entry;
         state->goal_type = static_cast<GoalType>(1 + rng() % 2);  // purchase or subscription
         state->goal_value_cents = static_cast<std::int64_t>(rng() % 50000);
         state->occurred_at = kTestNowUs - static_cast<TimeUs>(rng() % (100 * kTestDayUs));
         state->seq = static_cast<std::uint64_t>(e);
-        AddGoalEvent(contact, *state);
+        AddGoalEvent(stripe, entry, *state);
         plain.events.push_back(
             {state->goal_type, "", state->goal_value_cents, state->occurred_at, false});
         events_.push_back(std::move(state));
