@@ -2,7 +2,9 @@
 # HTTP load harness: starts `tally serve` on a fresh data directory and drives it with wrk
 # (bench/http_*.lua) — /livez (the machine's ceiling for this HTTP path), customEvents.upsert
 # (unique external_ids), customEvents.import (50 events per request), customEvents.get and
-# customEvents.list — at 64 and 256 connections, printing req/s, events/s and p50/p99 latency.
+# customEvents.list — at 64 and 256 connections, printing req/s, events/s and p50/p99 latency;
+# then /livez and customEvents.get again over one connection (wrk -t1 -c1), whose p50 is the
+# service latency (at 64 connections p50 is bounded below by Little's law, 64 / throughput).
 #
 #   bench/http_load.sh                       # build/tally, --sync always, 5 s per run
 #   TALLY_BUILD=build-net DURATION=10 SYNC=interval bench/http_load.sh
@@ -10,7 +12,8 @@
 # Environment: TALLY_BUILD (build directory holding `tally`, default build), DURATION (seconds
 # per run, default 5), SYNC (always|interval|none, default always), PORT (default 18090),
 # CONNECTIONS (default "64 256"), SCENARIOS (default "livez upsert import get list"),
-# WRK_THREADS (default 2), SERVER_THREADS (default: nproc).
+# WRK_THREADS (default 2), SERVER_THREADS (default: nproc), SERVICE_SCENARIOS (the scenarios
+# run over one connection, default "livez get"; "" skips them).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,6 +26,7 @@ connections=${CONNECTIONS:-"64 256"}
 scenarios=${SCENARIOS:-"livez upsert import get list"}
 wrk_threads=${WRK_THREADS:-2}
 server_threads=${SERVER_THREADS:-$(nproc)}
+service_scenarios=${SERVICE_SCENARIOS-"livez get"}
 seeded=10000
 
 command -v wrk >/dev/null || { echo "http_load: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
@@ -61,16 +65,23 @@ done
 
 export TALLY_BENCH_KEY=$key TALLY_BENCH_DIR=$root/bench TALLY_BENCH_SEEDED=$seeded
 printf '%-8s %6s %12s %12s %10s %10s %8s\n' scenario conns 'req/s' 'events/s' 'p50_us' 'p99_us' errors
+run_wrk() {  # scenario, connections, wrk threads
+  export TALLY_BENCH_RUN="$1-$2-$RANDOM"
+  local line
+  line=$(wrk -t "$3" -c "$2" -d "${duration}s" --timeout 10s \
+    -s "bench/http_$1.lua" "http://127.0.0.1:$port" | grep '^RESULT' || true)
+  [ -n "$line" ] || { echo "http_load: wrk produced no result for $1/$2" >&2; exit 1; }
+  eval "${line#RESULT }"
+  printf '%-8s %6s %12s %12s %10s %10s %8s\n' "$1" "$2" "$req_s" "$events_s" "$p50_us" \
+    "$p99_us" "$errors"
+}
 for scenario in $scenarios; do
   for c in $connections; do
-    export TALLY_BENCH_RUN="$scenario-$c-$RANDOM"
-    line=$(wrk -t "$wrk_threads" -c "$c" -d "${duration}s" --timeout 10s \
-      -s "bench/http_$scenario.lua" "http://127.0.0.1:$port" | grep '^RESULT' || true)
-    [ -n "$line" ] || { echo "http_load: wrk produced no result for $scenario/$c" >&2; exit 1; }
-    eval "${line#RESULT }"
-    printf '%-8s %6s %12s %12s %10s %10s %8s\n' "$scenario" "$c" "$req_s" "$events_s" "$p50_us" \
-      "$p99_us" "$errors"
+    run_wrk "$scenario" "$c" "$wrk_threads"
   done
+done
+for scenario in $service_scenarios; do
+  run_wrk "$scenario" 1 1
 done
 echo "(sync=$sync, server threads=$server_threads, wrk threads=$wrk_threads, ${duration}s per run, $(nproc) cores shared)"
 

@@ -76,9 +76,33 @@ void AppendLogStats(std::string& out, const log::LogStats& stats) {
 
 }  // namespace
 
+Metrics::Shard& Metrics::Local() {
+  static std::atomic<std::size_t> next_shard{0};
+  thread_local const std::size_t shard =
+      next_shard.fetch_add(1, std::memory_order_relaxed) % kMetricShards;
+  return shards_[shard];
+}
+
+std::uint64_t Metrics::SumRequests(std::size_t route, std::size_t method,
+                                   std::size_t status) const {
+  std::uint64_t n = 0;
+  for (const Shard& shard : shards_) {
+    n += Load(shard.routes[route].requests[method][status]);
+  }
+  return n;
+}
+
+std::uint64_t Metrics::SumLatencyBucket(std::size_t route, std::size_t bucket) const {
+  std::uint64_t n = 0;
+  for (const Shard& shard : shards_) {
+    n += Load(shard.routes[route].latency_buckets[bucket]);
+  }
+  return n;
+}
+
 void Metrics::RecordRequest(Route route, HttpMethod method, unsigned status,
                             std::chrono::nanoseconds latency) {
-  RouteSeries& s = routes_[static_cast<std::size_t>(route)];
+  RouteSeries& s = Local().routes[static_cast<std::size_t>(route)];
   s.requests[MethodSlot(method)][StatusSlot(status)].fetch_add(1, std::memory_order_relaxed);
   auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(
       0, std::chrono::duration_cast<std::chrono::microseconds>(latency).count()));
@@ -89,7 +113,8 @@ void Metrics::RecordRequest(Route route, HttpMethod method, unsigned status,
 }
 
 void Metrics::CountRejected(RejectReason reason, std::uint64_t events) {
-  events_rejected_[static_cast<std::size_t>(reason)].fetch_add(events, std::memory_order_relaxed);
+  Local().events_rejected[static_cast<std::size_t>(reason)].fetch_add(events,
+                                                                      std::memory_order_relaxed);
 }
 
 std::string Metrics::Render(const MetricsSnapshot& snap) const {
@@ -107,7 +132,7 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
     std::string_view route = RouteName(static_cast<Route>(r));
     for (std::size_t m = 0; m < kMethodSlots; ++m) {
       for (std::size_t c = 0; c < kStatusSlots; ++c) {
-        std::uint64_t n = Load(routes_[r].requests[m][c]);
+        std::uint64_t n = SumRequests(r, m, c);
         if (n == 0) {
           continue;
         }
@@ -125,11 +150,14 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
       "response.\n"
       "# TYPE tally_http_request_duration_seconds histogram\n";
   for (std::size_t r = 0; r < kRouteCount; ++r) {
-    const RouteSeries& s = routes_[r];
     std::string_view route = RouteName(static_cast<Route>(r));
     std::uint64_t cumulative = 0;
+    std::uint64_t latency_sum_us = 0;
+    for (const Shard& shard : shards_) {
+      latency_sum_us += Load(shard.routes[r].latency_sum_us);
+    }
     for (std::size_t b = 0; b <= kLatencyBucketsUs.size(); ++b) {
-      cumulative += Load(s.latency_buckets[b]);
+      cumulative += SumLatencyBucket(r, b);
       if (b < kLatencyBucketsUs.size()) {
         AppendLine(out,
                    "tally_http_request_duration_seconds_bucket{route=\"%.*s\",le=\"%g\"} %llu\n",
@@ -145,7 +173,7 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
     }
     AppendLine(out, "tally_http_request_duration_seconds_sum{route=\"%.*s\"} %.6f\n",
                static_cast<int>(route.size()), route.data(),
-               static_cast<double>(Load(s.latency_sum_us)) / 1e6);
+               static_cast<double>(latency_sum_us) / 1e6);
     AppendLine(out, "tally_http_request_duration_seconds_count{route=\"%.*s\"} %llu\n",
                static_cast<int>(route.size()), route.data(),
                static_cast<unsigned long long>(cumulative));
@@ -154,8 +182,17 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
   out +=
       "# HELP tally_http_requests_in_flight Requests being handled now.\n"
       "# TYPE tally_http_requests_in_flight gauge\n";
-  AppendLine(out, "tally_http_requests_in_flight %lld\n",
-             static_cast<long long>(in_flight_.load(std::memory_order_relaxed)));
+  std::int64_t in_flight = 0;
+  std::uint64_t ingested = 0;
+  std::array<std::uint64_t, kRejectReasonCount> rejected{};
+  for (const Shard& shard : shards_) {
+    in_flight += shard.in_flight.load(std::memory_order_relaxed);
+    ingested += Load(shard.events_ingested);
+    for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
+      rejected[i] += Load(shard.events_rejected[i]);
+    }
+  }
+  AppendLine(out, "tally_http_requests_in_flight %lld\n", static_cast<long long>(in_flight));
   out +=
       "# HELP tally_http_connections_open Open client connections.\n"
       "# TYPE tally_http_connections_open gauge\n";
@@ -173,15 +210,14 @@ std::string Metrics::Render(const MetricsSnapshot& snap) const {
   out +=
       "# HELP tally_events_ingested_total Custom events accepted by upsert and import.\n"
       "# TYPE tally_events_ingested_total counter\n";
-  AppendLine(out, "tally_events_ingested_total %llu\n",
-             static_cast<unsigned long long>(Load(events_ingested_)));
+  AppendLine(out, "tally_events_ingested_total %llu\n", static_cast<unsigned long long>(ingested));
   out +=
       "# HELP tally_events_rejected_total Write requests rejected, by reason.\n"
       "# TYPE tally_events_rejected_total counter\n";
   for (std::size_t i = 0; i < kRejectReasonCount; ++i) {
     AppendLine(out, "tally_events_rejected_total{reason=\"%.*s\"} %llu\n",
                static_cast<int>(kReasonNames[i].size()), kReasonNames[i].data(),
-               static_cast<unsigned long long>(Load(events_rejected_[i])));
+               static_cast<unsigned long long>(rejected[i]));
   }
 
   out += "# HELP tally_ready 1 when the log is replayed and healthy.\n# TYPE tally_ready gauge\n";

@@ -2,9 +2,11 @@
 // GET /metrics.
 //
 // Every series is a fixed array of relaxed atomics indexed by route, method and status class,
-// so recording is a few uncontended-on-average atomic adds and never takes a lock or
-// allocates. Gauges that belong to the engine and the log (contacts, LSNs, health) are read
-// when rendering. Thread safety: every method may be called from any thread at any time.
+// held once per shard (kMetricShards, each on its own cache lines): a thread records into the
+// shard it was given on first use, so I/O threads never write the same cache line and
+// recording never takes a lock or allocates. Render sums the shards. Gauges that belong to the
+// engine and the log (contacts, LSNs, health) are read when rendering.
+// Thread safety: every method may be called from any thread at any time.
 #pragma once
 
 #include <array>
@@ -30,6 +32,10 @@ enum class RejectReason : std::size_t {
 };
 inline constexpr std::size_t kRejectReasonCount = 7;
 
+// Threads are spread over this many copies of the counters (round-robin on first use); more
+// recording threads than shards share them, still correctly, with some cache-line traffic.
+inline constexpr std::size_t kMetricShards = 8;
+
 // Values owned elsewhere, sampled when /metrics is rendered.
 struct MetricsSnapshot {
   bool ready = false;
@@ -47,9 +53,11 @@ class Metrics {
  public:
   void RecordRequest(Route route, HttpMethod method, unsigned status,
                      std::chrono::nanoseconds latency);
-  void AddInFlight(std::int64_t delta) { in_flight_.fetch_add(delta, std::memory_order_relaxed); }
+  void AddInFlight(std::int64_t delta) {
+    Local().in_flight.fetch_add(delta, std::memory_order_relaxed);
+  }
   void CountIngested(std::uint64_t events) {
-    events_ingested_.fetch_add(events, std::memory_order_relaxed);
+    Local().events_ingested.fetch_add(events, std::memory_order_relaxed);
   }
   void CountRejected(RejectReason reason, std::uint64_t events);
   void CountConnectionAccepted() { connections_accepted_.fetch_add(1, std::memory_order_relaxed); }
@@ -74,10 +82,19 @@ class Metrics {
     std::array<std::atomic<std::uint64_t>, kLatencyBucketsUs.size() + 1> latency_buckets{};
     std::atomic<std::uint64_t> latency_sum_us{0};
   };
-  std::array<RouteSeries, kRouteCount> routes_{};
-  std::atomic<std::int64_t> in_flight_{0};
-  std::atomic<std::uint64_t> events_ingested_{0};
-  std::array<std::atomic<std::uint64_t>, kRejectReasonCount> events_rejected_{};
+  struct alignas(64) Shard {
+    std::array<RouteSeries, kRouteCount> routes{};
+    std::atomic<std::int64_t> in_flight{0};
+    std::atomic<std::uint64_t> events_ingested{0};
+    std::array<std::atomic<std::uint64_t>, kRejectReasonCount> events_rejected{};
+  };
+  // The calling thread's shard.
+  Shard& Local();
+  std::uint64_t SumRequests(std::size_t route, std::size_t method, std::size_t status) const;
+  std::uint64_t SumLatencyBucket(std::size_t route, std::size_t bucket) const;
+
+  std::array<Shard, kMetricShards> shards_{};
+  // Per connection, not per request: one copy is enough.
   std::atomic<std::uint64_t> connections_accepted_{0};
   std::atomic<std::uint64_t> connections_refused_{0};
   std::atomic<std::int64_t> connections_open_{0};

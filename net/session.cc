@@ -1,13 +1,13 @@
 #include "net/session.h"
 
-#include <chrono>
+#include <span>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include "log/logger.h"
 #include "net/gzip.h"
@@ -20,25 +20,23 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-// The first read of a request asks for this much; the parser takes what it needs.
+// Each read asks for this much; the parser takes what it needs.
 constexpr std::size_t kReadChunkBytes = 16 << 10;
 
-HttpMethod MethodOf(http::verb verb) {
-  switch (verb) {
-    case http::verb::get: return HttpMethod::kGet;
-    case http::verb::post: return HttpMethod::kPost;
-    default: return HttpMethod::kOther;
-  }
-}
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && beast::iequals(a, b);
 }
 
+std::chrono::milliseconds Ms(std::uint32_t ms) {
+  return std::chrono::milliseconds(ms);
+}
+
 }  // namespace
 
 Session::Session(asio::ip::tcp::socket&& socket, ServerState& state)
-    : stream_(std::move(socket)), state_(state) {
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(state) {
   state_.metrics.AddOpenConnections(1);
 }
 
@@ -50,11 +48,11 @@ Session::~Session() {
 
 void Session::Start() {
   registry_id_ = state_.Register(shared_from_this());
-  asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
 }
 
 void Session::Shutdown() {
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->read_closed_ = true;
     if (self->slots_.empty() && !self->writing_) {
       self->Close();
@@ -63,87 +61,142 @@ void Session::Shutdown() {
   });
 }
 
-std::chrono::milliseconds Session::WriteTimeout() const {
-  // A client that stops reading its responses is dropped after the idle timeout. Using the same
-  // (long) span as the idle read keeps the new timer behind the earliest one, so arming it does
-  // not reprogram the reactor's timerfd on every response.
-  return std::chrono::milliseconds(state_.config.idle_timeout_ms);
-}
-
 bool Session::CanReadMore() const {
   return !read_closed_ && !closed_ && !reading_ &&
          slots_.size() < state_.config.pipeline_requests_max;
 }
 
-void Session::DoRead() {
-  if (!CanReadMore()) {
-    return;
+void Session::SetDeadline(Clock::duration timeout) {
+  deadline_ = Clock::now() + timeout;
+  // A later deadline is picked up when the pending wait fires; only an earlier one re-arms.
+  if (!timer_waiting_ || deadline_ < timer_expiry_) {
+    ArmTimer();
   }
-  reading_ = true;
-  if (buffer_.size() > 0) {
-    // A pipelined request has already begun to arrive.
-    DoReadHeader();
-    return;
-  }
-  stream_.expires_after(std::chrono::milliseconds(state_.config.idle_timeout_ms));
-  stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-                            self->OnIdleRead(ec, n);
-                          });
 }
 
-void Session::OnIdleRead(beast::error_code ec, std::size_t bytes) {
+void Session::ArmTimer() {
+  timer_expiry_ = deadline_;
+  timer_waiting_ = true;
+  std::uint64_t generation = ++timer_generation_;
+  timer_.expires_at(deadline_);
+  // The timer does not keep the session alive: every session ends through Close, which
+  // cancels it, or with its io_context.
+  timer_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
+    if (std::shared_ptr<Session> self = weak.lock()) {
+      self->OnTimer(generation, ec);
+    }
+  });
+}
+
+void Session::OnTimer(std::uint64_t generation, beast::error_code ec) {
+  if (generation != timer_generation_ || closed_) {
+    return;  // a later wait replaced this one, or the connection is gone
+  }
+  timer_waiting_ = false;
+  if (ec) {
+    return;
+  }
+  if (Clock::now() < deadline_) {
+    ArmTimer();
+    return;
+  }
+  if (!writing_ && !slots_.empty()) {
+    // The client is waiting for us (a request is being handled), not the other way round.
+    SetDeadline(Ms(state_.config.idle_timeout_ms));
+    return;
+  }
+  // Idle too long, headers or body too slow, or responses not taken: drop the connection.
+  Close();
+}
+
+void Session::DoRead() {
+  // Requests already buffered (pipelined, or sent together) are parsed in place; a read is
+  // started only for bytes still missing.
+  while (CanReadMore()) {
+    if (buffer_.size() > 0) {
+      ParseStep step = ParseBuffered();
+      if (step == ParseStep::kRequest) {
+        continue;
+      }
+      if (step == ParseStep::kStopped) {
+        return;
+      }
+    } else if (!parser_) {
+      SetDeadline(Ms(state_.config.idle_timeout_ms));  // keep-alive wait for the next request
+    }
+    reading_ = true;
+    socket_.async_read_some(
+        buffer_.prepare(kReadChunkBytes),
+        [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->OnRead(ec, n); });
+    return;
+  }
+}
+
+void Session::OnRead(beast::error_code ec, std::size_t bytes) {
   reading_ = false;
   if (ec) {
-    // Idle timeout, the peer closing, or our own Close(): nothing half-read is lost.
+    // The peer closing (mid-request too), a reset, or our own Close(): stop reading; the
+    // responses already owed still go out.
     StopReading();
     return;
   }
   buffer_.commit(bytes);
-  reading_ = true;
-  DoReadHeader();
+  DoRead();
 }
 
-void Session::DoReadHeader() {
-  parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(state_.config.header_bytes_max));
-  parser_->body_limit(state_.config.body_bytes_max);
-  if (ParseBuffered()) {
-    return;
+Session::ParseStep Session::ParseBuffered() {
+  if (!parser_) {
+    parser_.emplace(state_.config.header_bytes_max, state_.config.body_bytes_max);
+    header_deadline_set_ = false;
+    body_deadline_set_ = false;
+    header_done_ = false;
   }
-  stream_.expires_after(std::chrono::milliseconds(state_.config.header_timeout_ms));
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnReadHeader(ec); });
-}
-
-bool Session::ParseBuffered() {
-  // Most requests arrive whole in one read (small requests, pipelines): parsing them in place
-  // skips the asynchronous header and body steps, their posts and their timers.
-  beast::error_code ec;
-  while (buffer_.size() > 0 && !parser_->is_done()) {
+  while (buffer_.size() > 0) {
+    beast::error_code ec;
     std::size_t used = parser_->put(buffer_.data(), ec);
     buffer_.consume(used);
     if (ec == http::error::need_more) {
-      return false;  // the asynchronous steps read the rest; the parser keeps its state
+      break;  // the parser keeps its state; the next read brings the rest
     }
     if (ec) {
-      OnReadHeader(ec);
-      return true;
+      OnParseError(ec);
+      return ParseStep::kStopped;
+    }
+    if (!header_done_ && parser_->is_header_done()) {
+      header_done_ = true;
+      OnHeaderDone();
+      if (closed_) {
+        return ParseStep::kStopped;
+      }
+    }
+    if (parser_->is_done()) {
+      Dispatch();
+      return closed_ ? ParseStep::kStopped : ParseStep::kRequest;
     }
     if (used == 0) {
-      return false;
+      break;
     }
   }
-  if (!parser_->is_done()) {
-    return false;
+  // Part of a request is here and the rest is not: its header or body timeout runs from now.
+  if (!header_done_ && !header_deadline_set_) {
+    header_deadline_set_ = true;
+    SetDeadline(Ms(state_.config.header_timeout_ms));
+  } else if (header_done_ && !body_deadline_set_) {
+    body_deadline_set_ = true;
+    SetDeadline(Ms(state_.config.body_timeout_ms));
   }
-  OnReadBody({});
-  return true;
+  return ParseStep::kNeedMore;
 }
 
-void Session::OnReadHeader(beast::error_code ec) {
-  reading_ = false;
+void Session::OnHeaderDone() {
+  // curl waits a second for this before sending a body over 1 KiB.
+  if (parser_->expects_continue() && !parser_->is_done() && slots_.empty() && !writing_) {
+    WriteContinue();
+  }
+}
+
+void Session::OnParseError(beast::error_code ec) {
+  parser_.reset();
   if (ec == http::error::header_limit) {
     return Reject(431, "Request header fields too large");
   }
@@ -151,90 +204,27 @@ void Session::OnReadHeader(beast::error_code ec) {
     // Content-Length over the limit: refused before a byte of the body is read.
     return Reject(413, "Request body too large");
   }
-  if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-      ec == asio::error::operation_aborted || ec == asio::error::eof) {
-    StopReading();
-    return;
-  }
-  if (ec) {
-    return Reject(400, "Malformed HTTP request");
-  }
-  reading_ = true;
-  auto expect = parser_->get().find(http::field::expect);
-  if (expect != parser_->get().end() && IEquals(expect->value(), "100-continue") &&
-      !parser_->is_done() && slots_.empty() && !writing_) {
-    // curl waits a second for this before sending a body over 1 KiB.
-    static const std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-    writing_ = true;
-    stream_.expires_after(WriteTimeout());
-    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                      [self = shared_from_this()](beast::error_code wec, std::size_t) {
-                        self->writing_ = false;
-                        if (wec) {
-                          self->reading_ = false;
-                          self->Close();
-                          return;
-                        }
-                        self->DoWrite();
-                        self->DoReadBody();
-                      });
-    return;
-  }
-  DoReadBody();
-}
-
-void Session::DoReadBody() {
-  stream_.expires_after(std::chrono::milliseconds(state_.config.body_timeout_ms));
-  http::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnReadBody(ec); });
-}
-
-void Session::OnReadBody(beast::error_code ec) {
-  reading_ = false;
-  if (ec == http::error::body_limit) {
-    return Reject(413, "Request body too large");
-  }
-  if (ec == beast::error::timeout || ec == asio::error::operation_aborted) {
-    StopReading();
-    return;
-  }
-  if (ec) {
-    return Reject(400, "Malformed HTTP request");
-  }
-  if (read_closed_) {
-    StopReading();  // draining: requests that arrive now are not started
-    return;
-  }
-  Dispatch();
-  DoRead();
+  Reject(400, "Malformed HTTP request");
 }
 
 void Session::Dispatch() {
-  http::request<http::string_body> message = parser_->release();
+  unsigned version = parser_->version() >= 11 ? 11 : 10;
+  bool keep_alive = parser_->keep_alive();
+  std::optional<std::string> encoding = parser_->content_encoding();
+  HttpRequest request = parser_->Release();
   parser_.reset();
-  unsigned version = message.version();
-  bool keep_alive = message.keep_alive();
+  if (read_closed_) {
+    return;  // draining: a request that arrives now is not started
+  }
   if (!keep_alive) {
     read_closed_ = true;
   }
-  HttpRequest request;
-  request.method = MethodOf(message.method());
-  request.target = std::string(message.target());
-  if (auto it = message.find(http::field::authorization); it != message.end()) {
-    request.authorization.emplace(it->value());
-  }
-  if (auto it = message.find(http::field::content_type); it != message.end()) {
-    request.content_type = std::string(it->value());
-  }
-  request.body = std::move(message.body());
-
   std::uint64_t seq = first_seq_ + slots_.size();
   slots_.emplace_back();
 
-  if (auto it = message.find(http::field::content_encoding); it != message.end()) {
+  if (encoding) {
     std::optional<HttpResponse> refused;
-    if (IEquals(it->value(), "gzip")) {
+    if (IEquals(*encoding, "gzip")) {
       Result<std::string> decoded = Gunzip(request.body, state_.config.body_bytes_max);
       if (decoded.ok()) {
         request.body = std::move(decoded).value();
@@ -243,7 +233,7 @@ void Session::Dispatch() {
       } else {
         refused = HttpResponse{400, EncodeError("Invalid request body")};
       }
-    } else if (!IEquals(it->value(), "identity")) {
+    } else if (!IEquals(*encoding, "identity")) {
       refused = HttpResponse{415, EncodeError("Unsupported Content-Encoding")};
     }
     if (refused) {
@@ -269,7 +259,7 @@ void Session::RunPending() {
       worker_busy_ = true;
       asio::post(state_.workers, [self = shared_from_this(), p = std::move(p)]() mutable {
         HttpResponse response = self->state_.handler.Handle(p.request);
-        asio::post(self->stream_.get_executor(),
+        asio::post(self->socket_.get_executor(),
                    [self, seq = p.seq, version = p.version, keep_alive = p.keep_alive,
                     response = std::move(response)]() mutable {
                      self->worker_busy_ = false;
@@ -290,15 +280,13 @@ void Session::Complete(std::uint64_t seq, HttpResponse response, unsigned versio
   }
   TALLY_ASSERT(seq >= first_seq_ && seq < first_seq_ + slots_.size());
   Slot& slot = slots_[seq - first_seq_];
-  TALLY_ASSERT(!slot.response.has_value());
+  TALLY_ASSERT(!slot.ready);
   bool close = !keep_alive || state_.draining.load(std::memory_order_acquire);
-  slot.response.emplace(static_cast<http::status>(response.status), version);
-  slot.response->set(http::field::content_type, beast::string_view(response.content_type.data(),
-                                                                   response.content_type.size()));
-  slot.response->keep_alive(!close);
-  slot.response->body() = std::move(response.body);
-  slot.response->prepare_payload();
+  slot.head = FormatResponseHead(response.status, response.content_type, response.body.size(),
+                                 version, close);
+  slot.body = std::move(response.body);
   slot.close = close;
+  slot.ready = true;
   DoWrite();
 }
 
@@ -316,23 +304,51 @@ void Session::Reject(unsigned status, std::string_view message) {
 }
 
 void Session::DoWrite() {
-  if (writing_ || closed_ || slots_.empty() || !slots_.front().response.has_value()) {
+  if (writing_ || closed_ || slots_.empty() || !slots_.front().ready) {
     return;
   }
+  // Every ready response at the front goes out in one write; nothing follows a closing one.
+  gather_.clear();
+  writing_slots_ = 0;
+  writing_close_ = false;
+  for (const Slot& slot : slots_) {
+    if (!slot.ready || writing_close_) {
+      break;
+    }
+    gather_.push_back(asio::const_buffer(slot.head.bytes.data(), slot.head.size));
+    if (!slot.body.empty()) {
+      gather_.push_back(asio::buffer(slot.body));
+    }
+    ++writing_slots_;
+    writing_close_ = slot.close;
+  }
   writing_ = true;
-  stream_.expires_after(WriteTimeout());
-  bool close = slots_.front().close;
-  http::async_write(stream_, *slots_.front().response,
-                    [self = shared_from_this(), close](beast::error_code ec, std::size_t) {
-                      self->OnWrite(close, ec);
-                    });
+  // A client that stops taking its responses is dropped after the idle timeout.
+  SetDeadline(Ms(state_.config.idle_timeout_ms));
+  // The span is the buffer sequence the write copies: gather_ and the slots it points into
+  // stay put until OnWrite (a deque does not move its elements on push_back).
+  asio::async_write(
+      socket_, std::span<const asio::const_buffer>(gather_),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
 }
 
-void Session::OnWrite(bool close, beast::error_code ec) {
+void Session::WriteContinue() {
+  writing_ = true;
+  writing_slots_ = 0;
+  writing_close_ = false;
+  asio::async_write(
+      socket_, asio::const_buffer(kContinue.data(), kContinue.size()),
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+}
+
+void Session::OnWrite(beast::error_code ec) {
   writing_ = false;
-  slots_.pop_front();
-  ++first_seq_;
-  if (ec || close) {
+  for (std::size_t i = 0; i < writing_slots_; ++i) {
+    slots_.pop_front();
+    ++first_seq_;
+  }
+  writing_slots_ = 0;
+  if (ec || writing_close_) {
     Close();
     return;
   }
@@ -356,9 +372,10 @@ void Session::Close() {
     return;
   }
   closed_ = true;
+  timer_.cancel();
   beast::error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
 }
 
 }  // namespace tally::net

@@ -1,5 +1,9 @@
 #include "net/metrics.h"
 
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 namespace tally::net {
@@ -101,6 +105,46 @@ TEST(MetricsTest, RendersLogCountersAndCumulativeSyncHistograms) {
   EXPECT_TRUE(Contains(text, "tally_log_group_records_bucket{le=\"65536\"} 3\n"));
   EXPECT_TRUE(Contains(text, "tally_log_group_records_sum 12\n"));
   EXPECT_TRUE(Contains(text, "tally_log_group_records_count 3\n"));
+}
+
+TEST(MetricsTest, CountsFromMoreThreadsThanShardsAreSummed) {
+  Metrics m;
+  constexpr int kThreads = static_cast<int>(kMetricShards) + 3;
+  constexpr int kPerThread = 1000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&m] {
+      for (int i = 0; i < kPerThread; ++i) {
+        m.RecordRequest(Route::kEventsUpsert, HttpMethod::kPost, 200,
+                        std::chrono::microseconds(60));
+        m.CountIngested(2);
+        m.CountRejected(RejectReason::kValidation, 1);
+        m.AddInFlight(1);
+      }
+      m.AddInFlight(-kPerThread);
+    });
+  }
+  for (std::thread& t : threads) {
+    t.join();
+  }
+  const std::string total = std::to_string(kThreads * kPerThread);
+  std::string text = m.Render({});
+  EXPECT_TRUE(Contains(
+      text,
+      "tally_http_requests_total{route=\"customEvents.upsert\",method=\"POST\",code=\"200\"} " +
+          total + "\n"));
+  EXPECT_TRUE(Contains(text,
+                       "tally_http_request_duration_seconds_bucket{route=\"customEvents.upsert\","
+                       "le=\"0.0001\"} " +
+                           total + "\n"));
+  EXPECT_TRUE(
+      Contains(text, "tally_http_request_duration_seconds_sum{route=\"customEvents.upsert\"} " +
+                         std::to_string(kThreads * kPerThread * 60 / 1000000) + "." +
+                         std::to_string(kThreads * kPerThread * 60 % 1000000) + "\n"));
+  EXPECT_TRUE(Contains(
+      text, "tally_events_ingested_total " + std::to_string(2 * kThreads * kPerThread) + "\n"));
+  EXPECT_TRUE(Contains(text, "tally_events_rejected_total{reason=\"validation\"} " + total + "\n"));
+  EXPECT_TRUE(Contains(text, "tally_http_requests_in_flight 0\n"));
 }
 
 }  // namespace
