@@ -118,7 +118,8 @@ void DefineServe(CLI::App& serve, CliArgs& args) {
       ->capture_default_str();
   serve
       .add_option("--write-workers", c.write_workers,
-                  "threads running writes while they wait for the log sync")
+                  "threads for requests that block: contacts.delete and segments.* under "
+                  "--sync always, snapshots")
       ->envname("TALLY_WRITE_WORKERS")
       ->capture_default_str();
   serve.add_option("--log-level", c.log_level, "debug | info | warn | error")

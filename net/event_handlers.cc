@@ -28,6 +28,18 @@ HttpResponse Rejected(const HandlerContext& ctx, HttpResponse response, std::uin
   return response;
 }
 
+// The response to an accepted write of `events` custom events whose record is `lsn` (0: nothing
+// was logged). Under Durability::kDeferred it names the LSN to wait for; the Router counts the
+// events as ingested once the response may go out.
+HttpResponse Acknowledge(const HandlerContext& ctx, HttpResponse response, log::Lsn lsn,
+                         std::uint64_t events) {
+  if (ctx.durability == engine::Durability::kDeferred) {
+    response.wait.lsn = lsn;
+  }
+  response.wait.events = events;
+  return response;
+}
+
 // limit/offset of customEvents.list (D11: a value that is not an integer in range is a 400,
 // where Notifuse silently used the default).
 std::optional<HttpResponse> ReadPaging(const Query& q, std::size_t& limit, std::size_t& offset) {
@@ -75,12 +87,12 @@ HttpResponse HandleEventsUpsert(const HandlerContext& ctx, const HttpRequest& re
   if (auto denied = Forbidden(ctx, body->workspace_id, kScopeWrite)) {
     return Rejected(ctx, std::move(*denied), 1);
   }
-  Result<engine::UpsertOutcome> outcome = ctx.engine.Upsert(body->workspace_id, body->event);
+  Result<engine::UpsertOutcome> outcome =
+      ctx.engine.Upsert(body->workspace_id, body->event, ctx.durability);
   if (!outcome.ok()) {
     return Rejected(ctx, EngineErrorResponse(outcome.status()), 1);
   }
-  ctx.metrics.CountIngested(1);
-  return HttpResponse{200, EncodeEventResponse(outcome->event)};
+  return Acknowledge(ctx, HttpResponse{200, EncodeEventResponse(outcome->event)}, outcome->lsn, 1);
 }
 
 HttpResponse HandleEventsImport(const HandlerContext& ctx, const HttpRequest& request) {
@@ -125,7 +137,8 @@ HttpResponse HandleEventsImport(const HandlerContext& ctx, const HttpRequest& re
     ctx.metrics.CountRejected(RejectReason::kValidation, n);
     return HttpResponse{400, EncodeImportErrors(errors.front().error, errors)};
   }
-  engine::ImportOutcome outcome = ctx.engine.Import(body->workspace_id, body->events);
+  engine::ImportOutcome outcome =
+      ctx.engine.Import(body->workspace_id, body->events, ctx.durability);
   if (!outcome.status.ok()) {
     if (outcome.status.IsInvalidArgument() && !outcome.errors.empty()) {
       ctx.metrics.CountRejected(RejectReason::kValidation, n);
@@ -133,8 +146,8 @@ HttpResponse HandleEventsImport(const HandlerContext& ctx, const HttpRequest& re
     }
     return Rejected(ctx, EngineErrorResponse(outcome.status), n);
   }
-  ctx.metrics.CountIngested(body->events.size());
-  return HttpResponse{201, EncodeImportResponse(outcome.event_ids)};
+  return Acknowledge(ctx, HttpResponse{201, EncodeImportResponse(outcome.event_ids)}, outcome.lsn,
+                     body->events.size());
 }
 
 HttpResponse HandleEventsGet(const HandlerContext& ctx, const HttpRequest& request) {

@@ -18,6 +18,9 @@ struct HandlerContext {
   engine::Engine& engine;
   const ApiKeyRecord& key;
   Metrics& metrics;
+  // How custom-event writes return: kDeferred under --sync always, where the response then
+  // carries the record's LSN (HttpResponse::wait) and is sent once it is durable.
+  engine::Durability durability = engine::Durability::kWait;
 };
 
 // {"error": message} with `status`.

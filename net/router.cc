@@ -1,6 +1,7 @@
 #include "net/router.h"
 
 #include <chrono>
+#include <utility>
 
 #include "log/logger.h"
 #include "net/admin_handlers.h"
@@ -59,31 +60,68 @@ RejectReason ReasonOf(unsigned status) {
 Router::Router(KeyRing& keys, Metrics& metrics, log::SyncPolicy sync)
     : keys_(keys), metrics_(metrics), sync_(sync) {}
 
-bool Router::MayWaitForSync(const HttpRequest& request) const {
+bool Router::RunsOnWorker(const HttpRequest& request) const {
   if (request.method != HttpMethod::kPost) {
     return false;
   }
   const Route route = RouteOf(PathOf(request.target));
-  // A snapshot takes as long as writing the state out, whatever the sync policy: it runs on a
-  // worker so that the I/O threads keep serving.
+  // A snapshot takes as long as writing the state out, whatever the sync policy. Writes other
+  // than custom events wait for the sync inside the engine under --sync always.
   return route == Route::kAdminSnapshot ||
-         (sync_ == log::SyncPolicy::kAlways && RouteMethod(route) == HttpMethod::kPost);
+         (sync_ == log::SyncPolicy::kAlways && RouteMethod(route) == HttpMethod::kPost &&
+          route != Route::kEventsUpsert && route != Route::kEventsImport);
 }
 
 HttpResponse Router::Handle(HttpRequest& request) {
-  auto start = std::chrono::steady_clock::now();
+  auto started = std::chrono::steady_clock::now();
   metrics_.AddInFlight(1);
   Route route = RouteOf(PathOf(request.target));
   HttpResponse response = Dispatch(request, route);
+  if (response.wait.lsn != 0) {
+    // Still in flight: AwaitDurable finishes it once the log has spoken.
+    response.wait.route = route;
+    response.wait.method = request.method;
+    response.wait.started = started;
+    return response;
+  }
+  Finish(response, route, request.method, started);
+  return response;
+}
+
+void Router::AwaitDurable(HttpResponse response, std::function<void(HttpResponse)> done) {
+  TALLY_ASSERT(response.wait.lsn != 0);
+  log::Log* log = log_.load(std::memory_order_acquire);
+  TALLY_ASSERT_MSG(log != nullptr, "a write was acknowledged without a log");
+  const log::Lsn lsn = response.wait.lsn;
+  log->OnDurable(
+      lsn, [this, response = std::move(response), done = std::move(done)](Status durable) mutable {
+        const DurableWait wait = response.wait;
+        if (durable.ok()) {
+          response.wait = DurableWait{.events = wait.events};
+        } else {
+          // The same answer as a write whose own sync failed (D9): nothing is acknowledged.
+          response = EngineErrorResponse(durable);
+          metrics_.CountRejected(ReasonOf(response.status), wait.events);
+        }
+        Finish(response, wait.route, wait.method, wait.started);
+        response.wait = DurableWait{};
+        done(std::move(response));
+      });
+}
+
+void Router::Finish(const HttpResponse& response, Route route, HttpMethod method,
+                    std::chrono::steady_clock::time_point started) {
+  if (response.wait.events != 0) {
+    metrics_.CountIngested(response.wait.events);
+  }
   metrics_.AddInFlight(-1);
-  metrics_.RecordRequest(route, request.method, response.status,
-                         std::chrono::steady_clock::now() - start);
+  metrics_.RecordRequest(route, method, response.status,
+                         std::chrono::steady_clock::now() - started);
   // /readyz answers 503 on every probe while replaying; that is its job, not a failure.
   if (response.status >= 500 && route != Route::kReadyz) {
     Log(LogLevel::kWarn, "net", "request failed",
         {{"route", RouteName(route)}, {"status", response.status}, {"error", response.body}});
   }
-  return response;
 }
 
 HttpResponse Router::Dispatch(HttpRequest& request, Route route) {
@@ -132,7 +170,11 @@ HttpResponse Router::Dispatch(HttpRequest& request, Route route) {
     }
     return HandleAdminSnapshot(*snapshots, *engine, *log);
   }
-  HandlerContext ctx{*engine, *principal.key, metrics_};
+  // Under --sync always a custom-event write returns once applied and its response waits for
+  // the sync (AwaitDurable); under the other policies the engine does not wait anyway.
+  HandlerContext ctx{*engine, *principal.key, metrics_,
+                     sync_ == log::SyncPolicy::kAlways ? engine::Durability::kDeferred
+                                                       : engine::Durability::kWait};
   switch (route) {
     case Route::kEventsUpsert: return HandleEventsUpsert(ctx, request);
     case Route::kEventsImport: return HandleEventsImport(ctx, request);

@@ -6,12 +6,19 @@
 // 503 "replaying the log" and every API endpoint 503. POST /admin/snapshot needs a key with the
 // admin scope, of any workspace (a snapshot holds every workspace), and SetSnapshots.
 //
-// Thread safety: Handle and MayWaitForSync may be called from any number of threads at once;
+// Writes of custom events (upsert, import) under --sync always are applied at once and their
+// responses wait for durability through Log::OnDurable (AwaitDurable), so no thread blocks;
+// other writes under --sync always, and snapshots, block in Handle and run on a worker.
+//
+// Thread safety: Handle, AwaitDurable and RunsOnWorker may be called from any number of
+// threads at once;
 // SetLog/SetEngine/SetSnapshots publish their pointer with release semantics and may race with
 // Handle. The engine, log, snapshot store, key ring and metrics must outlive the Router.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 
 #include "engine/engine.h"
 #include "engine/snapshot_store.h"
@@ -33,12 +40,17 @@ class Router final : public RequestHandler {
   }
 
   HttpResponse Handle(HttpRequest& request) override;
-  bool MayWaitForSync(const HttpRequest& request) const override;
+  // Needs SetLog: only responses of writes, which need the engine and so the log, wait.
+  void AwaitDurable(HttpResponse response, std::function<void(HttpResponse)> done) override;
+  bool RunsOnWorker(const HttpRequest& request) const override;
 
   MetricsSnapshot Snapshot() const;
 
  private:
   HttpResponse Dispatch(HttpRequest& request, Route route);
+  // Records a finished request: events ingested, in-flight, count and latency, a warning on 5xx.
+  void Finish(const HttpResponse& response, Route route, HttpMethod method,
+              std::chrono::steady_clock::time_point started);
   HttpResponse Readyz() const;
 
   KeyRing& keys_;

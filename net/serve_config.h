@@ -35,8 +35,10 @@ struct ServeConfig {
   std::size_t connections_max = 10'000;     // beyond → new connections are closed at once
   std::size_t pipeline_requests_max = 16;   // requests of one connection in flight at once
   std::uint32_t drain_timeout_ms = 10'000;  // SIGTERM: longest wait for in-flight requests
-  // Threads that run writes while they wait for durability (--sync always), so one
-  // group-commit sync covers many requests.
+  // Threads that run the requests that block: writes other than customEvents.upsert/import
+  // under --sync always (contacts.delete, segments.*), which wait for the sync in the engine,
+  // and snapshots. Custom-event writes never use them: their responses wait for durability
+  // without a thread.
   unsigned write_workers = 256;
 
   // Snapshots (issue 6, docs/operations.md "Snapshots and backups").

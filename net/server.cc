@@ -87,8 +87,13 @@ bool Server::Drain(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(kDrainPoll);
   }
-  // Requests already on a worker finish (their engine calls are not interrupted) before the
-  // I/O threads stop, so every write that reached the engine completes.
+  // Responses waiting for durability are delivered by the log's sync thread whatever happens
+  // (durable, or the log's error), and requests already on a worker finish (their engine calls
+  // are not interrupted), before the I/O threads stop: every write that reached the engine
+  // completes, and no callback posts to a stopped io_context.
+  while (impl_->state.durable_waits.load(std::memory_order_acquire) != 0) {
+    std::this_thread::sleep_for(kDrainPoll);
+  }
   impl_->state.workers.join();
   impl_->guards.clear();
   for (auto& context : impl_->contexts) {

@@ -1,6 +1,7 @@
 // Server: tally's HTTP/1.1 server — one io_context per thread (--threads), a Listener, a
-// Session per connection, and a worker pool for writes that wait for the log's sync. The
-// Beast/Asio machinery stays behind this header so that only a few files compile it.
+// Session per connection, and a worker pool for the requests that block (snapshots, writes
+// without a deferred form). The Beast/Asio machinery stays behind this header so that only a
+// few files compile it.
 //
 // Lifetime: Start, then Drain (once) from the thread that owns the Server; the destructor
 // drains with a zero timeout if Drain was not called. The handler and metrics must outlive the
@@ -31,7 +32,9 @@ class Server {
   Result<std::uint16_t> Start();
 
   // Stops accepting, lets the requests in flight finish and their responses go out (idle
-  // connections are closed at once), waits at most `timeout`, then stops every thread.
+  // connections are closed at once), waits at most `timeout`, then waits for the responses
+  // still waiting for durability (the log always answers them) and the workers, and stops
+  // every thread.
   // Returns true when every connection closed within the timeout.
   bool Drain(std::chrono::milliseconds timeout);
 

@@ -1,9 +1,10 @@
 // ServerState: what the Listener and every Session of one Server share — the settings, the
-// request handler, the worker pool for writes that wait for the log sync, the connection count
-// and the registry of live sessions used to drain them.
+// request handler, the worker pool for requests that block (snapshots, writes without a
+// deferred form under --sync always), the connection count, the count of responses waiting for
+// durability and the registry of live sessions used to drain them.
 //
 // Thread safety: config, handler, metrics and workers are fixed for the server's lifetime;
-// connections and draining are atomics; sessions_ is guarded by sessions_mu_.
+// connections, durable_waits and draining are atomics; sessions_ is guarded by sessions_mu_.
 #pragma once
 
 #include <atomic>
@@ -33,6 +34,9 @@ struct ServerState {
   Metrics& metrics;
   boost::asio::thread_pool workers;
   std::atomic<std::size_t> connections{0};
+  // Responses handed to RequestHandler::AwaitDurable whose callback has not yet posted them
+  // back to their session.
+  std::atomic<std::size_t> durable_waits{0};
   std::atomic<bool> draining{false};
 
   // Registers a live session; returns its id for Unregister.

@@ -250,12 +250,13 @@ void Session::Dispatch() {
 }
 
 void Session::RunPending() {
-  // Requests of one connection run one after another, in order, so a pipelined read sees the
-  // writes sent before it on the same connection.
+  // Requests of one connection start one after another, in order, so a pipelined read sees
+  // the writes sent before it on the same connection. A write whose response waits for
+  // durability does not hold up the next request: it is applied already.
   while (!worker_busy_ && !pending_.empty() && !closed_) {
     Pending p = std::move(pending_.front());
     pending_.pop_front();
-    if (state_.handler.MayWaitForSync(p.request)) {
+    if (state_.handler.RunsOnWorker(p.request)) {
       worker_busy_ = true;
       asio::post(state_.workers, [self = shared_from_this(), p = std::move(p)]() mutable {
         HttpResponse response = self->state_.handler.Handle(p.request);
@@ -263,14 +264,35 @@ void Session::RunPending() {
                    [self, seq = p.seq, version = p.version, keep_alive = p.keep_alive,
                     response = std::move(response)]() mutable {
                      self->worker_busy_ = false;
-                     self->Complete(seq, std::move(response), version, keep_alive);
+                     self->Respond(seq, std::move(response), version, keep_alive);
                      self->RunPending();
                    });
       });
       return;
     }
-    Complete(p.seq, state_.handler.Handle(p.request), p.version, p.keep_alive);
+    Respond(p.seq, state_.handler.Handle(p.request), p.version, p.keep_alive);
   }
+}
+
+void Session::Respond(std::uint64_t seq, HttpResponse response, unsigned version, bool keep_alive) {
+  if (response.wait.lsn == 0) {
+    Complete(seq, std::move(response), version, keep_alive);
+    return;
+  }
+  // The handler calls back on the log's sync thread (or at once): the response comes back to
+  // this session's thread by a post. Drain waits for durable_waits to reach zero before it
+  // stops the io_contexts, so the post always has somewhere to go.
+  state_.durable_waits.fetch_add(1, std::memory_order_acq_rel);
+  state_.handler.AwaitDurable(std::move(response), [self = shared_from_this(), seq, version,
+                                                    keep_alive](HttpResponse sent) mutable {
+    std::atomic<std::size_t>& waits = self->state_.durable_waits;
+    auto executor = self->socket_.get_executor();
+    asio::post(executor, [self = std::move(self), seq, version, keep_alive,
+                          sent = std::move(sent)]() mutable {
+      self->Complete(seq, std::move(sent), version, keep_alive);
+    });
+    waits.fetch_sub(1, std::memory_order_acq_rel);
+  });
 }
 
 void Session::Complete(std::uint64_t seq, HttpResponse response, unsigned version,

@@ -12,8 +12,11 @@
 //
 // Pipelining: up to pipeline_requests_max requests of one connection are in flight; they run
 // one after another and their responses are written in request order, every response that is
-// ready going out in one gathered write. Requests that may wait long (RequestHandler::
-// MayWaitForSync) run on the server's worker pool so the I/O thread keeps going.
+// ready going out in one gathered write. A write's response that may go out only once its log
+// record is durable (--sync always) goes through RequestHandler::AwaitDurable and comes back
+// by a post from the log's sync thread; no thread waits for the sync. Requests that block for
+// long (RequestHandler::RunsOnWorker: snapshots, writes without a deferred form) run on the
+// server's worker pool so the I/O thread keeps going.
 // Drain (Shutdown): stop reading, finish the responses in flight, close.
 //
 // Thread safety: every method except Shutdown runs on the session's executor; Shutdown posts.
@@ -75,6 +78,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnParseError(boost::beast::error_code ec);
   void Dispatch();
   void RunPending();
+  // Completes `response` now, or once its log record is durable (response.wait.lsn != 0).
+  void Respond(std::uint64_t seq, HttpResponse response, unsigned version, bool keep_alive);
   void Complete(std::uint64_t seq, HttpResponse response, unsigned version, bool keep_alive);
   void Reject(unsigned status, std::string_view message);
   void DoWrite();

@@ -1,6 +1,7 @@
 #include "net/router.h"
 
 #include <cerrno>
+#include <future>
 
 #include <gtest/gtest.h>
 
@@ -27,7 +28,17 @@ class RouterTest : public ::testing::Test {
     request.target = std::move(target);
     request.authorization = "Bearer " + key_;
     request.body = std::move(body);
-    return router_.Handle(request);
+    return Finish(router_.Handle(request));
+  }
+  // What the session sends for `response`: a write's response once its record is durable.
+  HttpResponse Finish(HttpResponse response) {
+    if (response.wait.lsn == 0) {
+      return response;
+    }
+    std::promise<HttpResponse> sent;
+    router_.AwaitDurable(std::move(response),
+                         [&sent](HttpResponse r) { sent.set_value(std::move(r)); });
+    return sent.get_future().get();
   }
 
   TempDir dir_;
@@ -60,17 +71,26 @@ TEST_F(RouterTest, RoutingAndMethodErrorsComeBeforeAuthentication) {
   EXPECT_EQ(router_.Handle(anonymous).status, 401u);
 }
 
-TEST_F(RouterTest, OnlyWritesUnderSyncAlwaysMayWaitForTheSync) {
-  HttpRequest write;
-  write.method = HttpMethod::kPost;
-  write.target = "/api/customEvents.import";
-  EXPECT_TRUE(router_.MayWaitForSync(write));
+TEST_F(RouterTest, SnapshotsAndWritesThatBlockOnTheSyncRunOnWorkers) {
+  HttpRequest request;
+  request.method = HttpMethod::kPost;
+  Router interval(keys_, metrics_, log::SyncPolicy::kInterval);
+  for (const char* target :
+       {"/api/customEvents.upsert", "/api/customEvents.create", "/api/customEvents.import"}) {
+    request.target = target;
+    EXPECT_FALSE(router_.RunsOnWorker(request)) << target;  // they wait through AwaitDurable
+    EXPECT_FALSE(interval.RunsOnWorker(request)) << target;
+  }
+  request.target = "/api/contacts.delete";
+  EXPECT_TRUE(router_.RunsOnWorker(request));
+  EXPECT_FALSE(interval.RunsOnWorker(request));
+  request.target = "/admin/snapshot";
+  EXPECT_TRUE(router_.RunsOnWorker(request));
+  EXPECT_TRUE(interval.RunsOnWorker(request));
   HttpRequest read;
   read.method = HttpMethod::kGet;
   read.target = "/api/customEvents.list?workspace_id=ws";
-  EXPECT_FALSE(router_.MayWaitForSync(read));
-  Router interval(keys_, metrics_, log::SyncPolicy::kInterval);
-  EXPECT_FALSE(interval.MayWaitForSync(write));
+  EXPECT_FALSE(router_.RunsOnWorker(read));
 }
 
 // With a real log and engine: a failed sync puts the log in its sticky error state, after which
@@ -126,6 +146,61 @@ TEST_F(RouterWithLogTest, FailedSyncMakesWritesAndReadyz503) {
       Send(HttpMethod::kGet, "/api/customEvents.get?workspace_id=ws&event_name=e&external_id=a")
           .status,
       200u);
+}
+
+TEST_F(RouterWithLogTest, WriteUnderSyncAlwaysIsAcknowledgedOnceItsRecordIsDurable) {
+  HttpRequest request;
+  request.method = HttpMethod::kPost;
+  request.target = "/api/customEvents.upsert";
+  request.authorization = "Bearer " + key_;
+  request.body = Upsert("d");
+  HttpResponse pending = router_.Handle(request);
+  ASSERT_EQ(pending.status, 200u) << pending.body;
+  ASSERT_NE(pending.wait.lsn, 0u);
+  EXPECT_EQ(pending.wait.lsn, log_->last_lsn());
+  // Neither ingested nor finished until the log says the record is durable.
+  std::string before = metrics_.Render(router_.Snapshot());
+  EXPECT_NE(before.find("tally_events_ingested_total 0\n"), std::string::npos);
+  EXPECT_NE(before.find("tally_http_requests_in_flight 1\n"), std::string::npos);
+  const log::Lsn lsn = pending.wait.lsn;
+  HttpResponse sent = Finish(std::move(pending));
+  EXPECT_EQ(sent.status, 200u);
+  EXPECT_EQ(sent.wait.lsn, 0u);
+  EXPECT_GE(log_->durable_lsn(), lsn);
+  std::string after = metrics_.Render(router_.Snapshot());
+  EXPECT_NE(after.find("tally_events_ingested_total 1\n"), std::string::npos);
+  EXPECT_NE(after.find("tally_http_requests_in_flight 0\n"), std::string::npos);
+  EXPECT_NE(after.find("tally_http_requests_total{route=\"customEvents.upsert\",method=\"POST\","
+                       "code=\"200\"} 1\n"),
+            std::string::npos);
+}
+
+TEST_F(RouterWithLogTest, NoOpWriteHasNothingToWaitFor) {
+  ASSERT_EQ(Send(HttpMethod::kPost, "/api/customEvents.upsert", Upsert("e")).status, 200u);
+  HttpRequest again;
+  again.method = HttpMethod::kPost;
+  again.target = "/api/customEvents.upsert";
+  again.authorization = "Bearer " + key_;
+  again.body = Upsert("e");
+  HttpResponse response = router_.Handle(again);
+  EXPECT_EQ(response.status, 200u);
+  EXPECT_EQ(response.wait.lsn, 0u);  // D2: an identical upsert logs nothing
+}
+
+TEST_F(RouterWithLogTest, UnderSyncIntervalWritesDoNotWait) {
+  Router interval(keys_, metrics_, log::SyncPolicy::kInterval);
+  interval.SetLog(log_.get());
+  interval.SetEngine(engine_.get());
+  HttpRequest request;
+  request.method = HttpMethod::kPost;
+  request.target = "/api/customEvents.import";
+  request.authorization = "Bearer " + key_;
+  request.body = R"({"workspace_id":"ws","events":[{"email":"a@x.com","event_name":"e",)"
+                 R"("external_id":"i1","occurred_at":"2024-05-01T10:00:00Z"}]})";
+  HttpResponse response = interval.Handle(request);
+  EXPECT_EQ(response.status, 201u) << response.body;
+  EXPECT_EQ(response.wait.lsn, 0u);
+  interval.SetEngine(nullptr);
 }
 
 }  // namespace
