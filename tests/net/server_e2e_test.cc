@@ -193,6 +193,36 @@ TEST_F(ServerE2eTest, MalformedHttpIs400AndCloses) {
   EXPECT_TRUE(client.ClosedByServer(2000));
 }
 
+TEST_F(ServerE2eTest, Http10RequestIsAnsweredAndClosedUnlessKeptAlive) {
+  HttpClient plain = Client();
+  plain.SendRaw("GET /livez HTTP/1.0\r\n\r\n");
+  HttpReply r = plain.Read();
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_FALSE(r.keep_alive);
+  EXPECT_TRUE(plain.ClosedByServer(2000));
+  HttpClient kept = Client();
+  kept.SendRaw("GET /livez HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  HttpReply first = kept.Read();
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_TRUE(first.keep_alive);
+  kept.SendRaw("GET /livez HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(kept.Read().status, 200u);
+}
+
+TEST_F(ServerE2eTest, ExpectContinueIsAnsweredBeforeTheBodyIsSent) {
+  HttpClient client = Client();
+  std::string body = UpsertBody("continue-1");
+  client.SendRaw("POST /api/customEvents.upsert HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                 admin_ +
+                 "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                 "Content-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_EQ(client.Read().status, 100u);
+  client.SendRaw(body);
+  HttpReply r = client.Read();
+  EXPECT_EQ(r.status, 200u) << r.body;
+}
+
 TEST_F(ServerE2eTest, KeysAddedWhileRunningAreAcceptedAndRevokedOnesRejected) {
   std::string key = AddKey(data_dir_, "ws");
   std::string target = "/api/customEvents.list?workspace_id=ws&email=a@x.com";
