@@ -30,6 +30,7 @@ TEST(CliE2eTest, UsageErrorsExitTwoWithOneLineOnStderr) {
            {"serve"},
            {"serve", "--data-dir", "/tmp/x", "--sync", "sometimes"},
            {"serve", "--data-dir", "/tmp/x", "--threads", "100000"},
+           {"serve", "--data-dir", "/tmp/x", "--write-workers", "0"},
            {"serve", "--data-dir", "/tmp/x", "--listen", "localhost"},
            {"keys", "add", "--data-dir", "/tmp/x"},
        }) {
