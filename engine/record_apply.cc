@@ -14,10 +14,7 @@ std::string_view View(const flatbuffers::String* s) {
 }
 
 ContactEntry& ContactFor(Workspace& ws, std::string_view email) {
-  auto& contacts = ws.stripes[ContactStripe(email)].contacts;
-  auto it = contacts.find(email);
-  if (it == contacts.end()) it = contacts.try_emplace(std::string(email)).first;
-  return *it;
+  return *ws.stripes[ContactStripe(email)].contacts.try_emplace(email).first;
 }
 
 void Attach(EventEntry& entry, ContactEntry& contact) {
@@ -201,7 +198,7 @@ const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
   const std::string* name = interner.Intern(event_name);
   Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
   // One lookup for both cases: an insert fills the new entry, anything else finds the old one.
-  auto [it, inserted] = key_stripe.events.try_emplace(EventKey{name, std::string(external_id)});
+  auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
   switch (DecideWrite(inserted ? nullptr : &it->second, u.occurred_at_us(), DeletedAt(u))) {
     case WriteKind::kInsert:
       InsertEvent(ws, interner, u, key_stripe, *it, lsn, position);

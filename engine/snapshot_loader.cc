@@ -159,7 +159,7 @@ class ContactsLoader {
  private:
   Result<ContactEntry*> NewContact(const fbs::ContactFixed& fixed, std::size_t& member) {
     const std::string_view email = text_.Take(fixed.email_bytes());
-    auto [it, inserted] = stripe_.contacts.try_emplace(std::string(email));
+    auto [it, inserted] = stripe_.contacts.try_emplace(email);
     if (!inserted) return At(chunk_.offset, "contact " + std::string(email) + " appears twice");
     ContactState& c = it->second;
     c.exists = fixed.exists();
@@ -187,7 +187,7 @@ class ContactsLoader {
     // The other loading thread may insert into the same key stripe; the contact side (this
     // chunk's stripe) is this thread's alone.
     std::unique_lock key_lock(key_stripe.mu);
-    auto [it, inserted] = key_stripe.events.try_emplace(EventKey{name, std::string(external_id)});
+    auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
     if (!inserted) {
       return At(chunk_.offset,
                 "event " + *name + "/" + std::string(external_id) + " appears twice");

@@ -10,7 +10,8 @@
 //   may read them. A contact's timeline, goal series and event list are guarded by its stripe.
 // - Lock order: stripes are always taken in ascending index order (StripeSet below), never one
 //   after another out of order; the StringInterner's mutex is a leaf taken under stripes.
-// Maps are node-based, so EventEntry* and ContactEntry* stay valid until the entry is erased.
+// Events and contacts live in EntryTables (engine/entry_table.h), so EventEntry* and
+// ContactEntry* stay valid until the entry is erased.
 #pragma once
 
 #include <array>
@@ -26,8 +27,11 @@
 #include <variant>
 #include <vector>
 
+#include <xxhash.h>
+
 #include "engine/clock.h"
 #include "engine/compact_text.h"
+#include "engine/entry_table.h"
 #include "engine/goal_columns.h"
 #include "engine/goal_series.h"
 #include "engine/model.h"
@@ -141,30 +145,39 @@ struct EventKeyView {
   const std::string* event_name;
   std::string_view external_id;
 };
-struct EventKeyHash {
-  using is_transparent = void;
-  std::size_t operator()(const EventKeyView& k) const {
-    return std::hash<const void*>{}(k.event_name) * 31 +
-           std::hash<std::string_view>{}(k.external_id);
+
+// EntryTable traits (engine/entry_table.h). The names are interned, so an event key hashes the
+// name's address; the table hash is for this process only (stripes use EventStripe).
+struct EventTableTraits {
+  using Key = EventKey;
+  using Value = EventState;
+  using KeyView = EventKeyView;
+  static std::uint64_t Hash(const EventKeyView& k) {
+    return XXH3_64bits_withSeed(k.external_id.data(), k.external_id.size(),
+                                reinterpret_cast<std::uintptr_t>(k.event_name));
   }
-  std::size_t operator()(const EventKey& k) const {
-    return (*this)(EventKeyView{k.event_name, k.external_id});
+  static bool Equal(const EventKey& a, const EventKeyView& b) {
+    return a.event_name == b.event_name && a.external_id == b.external_id;
+  }
+  static EventKey MakeKey(const EventKeyView& k) {
+    return EventKey{k.event_name, std::string(k.external_id)};
   }
 };
-struct EventKeyEqual {
-  using is_transparent = void;
-  static EventKeyView View(const EventKey& k) { return {k.event_name, k.external_id}; }
-  static EventKeyView View(const EventKeyView& k) { return k; }
-  template <typename A, typename B>
-  bool operator()(const A& a, const B& b) const {
-    return View(a).event_name == View(b).event_name && View(a).external_id == View(b).external_id;
+struct ContactTableTraits {
+  using Key = std::string;
+  using Value = ContactState;
+  using KeyView = std::string_view;
+  static std::uint64_t Hash(std::string_view email) {
+    return XXH3_64bits(email.data(), email.size());
   }
+  static bool Equal(const std::string& a, std::string_view b) { return a == b; }
+  static std::string MakeKey(std::string_view email) { return std::string(email); }
 };
 
 struct alignas(64) Stripe {
   mutable std::shared_mutex mu;
-  std::unordered_map<EventKey, EventState, EventKeyHash, EventKeyEqual> events;
-  std::unordered_map<std::string, ContactState, TransparentStringHash, std::equal_to<>> contacts;
+  EntryTable<EventTableTraits> events;
+  EntryTable<ContactTableTraits> contacts;
   std::unordered_map<const std::string*, NameIndex> by_name;  // live events per event_name
   // Counters for Engine::GetStats, changed under this stripe's lock and read without it. Kept
   // per stripe so that writers to different stripes share no cache line. Events count in their
