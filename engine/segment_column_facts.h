@@ -7,9 +7,12 @@
 // - the timeframe holds the row's [oldest, newest]: every event counts, the anytime aggregate;
 // - the timeframe holds neither end and misses the interval between them: no event counts;
 // - it is a count, one end of [oldest, newest] is inside and the other outside (so
-//   1 ≤ matched ≤ count − 1), and the comparison gives the same answer at both bounds and,
-//   being monotone or an interval, everywhere between them (`count ≥ 1 in the last N days` is
-//   `newest` inside the window).
+//   1 ≤ matched ≤ count − 1), and the comparison holds at both bounds or lies wholly beyond
+//   them (`count ≥ 1 in the last N days` is `newest` inside the window);
+// - it is an avg, min or max: those lie in the row's [min, max] whatever events the range
+//   holds, so a comparison that fails on all of [min, max] is false, and one that holds on all
+//   of it is true when the range surely holds a valued event (an end is inside and every event
+//   has a value).
 // Otherwise the aggregate is computed from the series, reached through the row.
 //
 // Thread safety: the caller holds the contact's stripe (shared at least) while the object is
