@@ -283,16 +283,17 @@ void Session::Respond(std::uint64_t seq, HttpResponse response, unsigned version
   // this session's thread by a post. Drain waits for durable_waits to reach zero before it
   // stops the io_contexts, so the post always has somewhere to go.
   state_.durable_waits.fetch_add(1, std::memory_order_acq_rel);
-  state_.handler.AwaitDurable(std::move(response), [self = shared_from_this(), seq, version,
-                                                    keep_alive](HttpResponse sent) mutable {
-    std::atomic<std::size_t>& waits = self->state_.durable_waits;
-    auto executor = self->socket_.get_executor();
-    asio::post(executor, [self = std::move(self), seq, version, keep_alive,
-                          sent = std::move(sent)]() mutable {
-      self->Complete(seq, std::move(sent), version, keep_alive);
-    });
-    waits.fetch_sub(1, std::memory_order_acq_rel);
-  });
+  // Captured here so that the callback reads nothing of the session on the other thread.
+  std::atomic<std::size_t>* waits = &state_.durable_waits;
+  state_.handler.AwaitDurable(
+      std::move(response), [self = shared_from_this(), executor = socket_.get_executor(), waits,
+                            seq, version, keep_alive](HttpResponse sent) mutable {
+        asio::post(executor, [self = std::move(self), seq, version, keep_alive,
+                              sent = std::move(sent)]() mutable {
+          self->Complete(seq, std::move(sent), version, keep_alive);
+        });
+        waits->fetch_sub(1, std::memory_order_acq_rel);
+      });
 }
 
 void Session::Complete(std::uint64_t seq, HttpResponse response, unsigned version,
