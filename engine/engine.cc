@@ -31,6 +31,14 @@ RecordBuilder& ThreadRecordBuilder() {
   return builder;
 }
 
+// The contacts one write touched (for the segment upkeep), one reused vector per thread so
+// that a write allocates nothing for it. Cleared on every call: one write at a time uses it.
+std::vector<ContactEntry*>& ThreadTouched() {
+  thread_local std::vector<ContactEntry*> touched;
+  touched.clear();
+  return touched;
+}
+
 const EventEntry* FindEvent(const Workspace& ws, unsigned key_stripe, const std::string* name,
                             std::string_view external_id) {
   const auto& events = ws.stripes[key_stripe].events;
@@ -93,7 +101,7 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
     case fb::RecordBody::EventWrite: {
       const fb::EventUpsert& u = *record->body_as_EventWrite()->event();
       Workspace& ws = GetOrCreateWorkspace(u.workspace_id()->string_view());
-      std::vector<ContactEntry*> touched;
+      std::vector<ContactEntry*>& touched = ThreadTouched();
       ApplyUpsertTracked(ws, u, lsn, 0, touched);
       ReevaluateTouched(ws, touched, u.recorded_at_us(), lsn);
       break;
@@ -106,7 +114,7 @@ Status Engine::Impl::ApplyRecord(std::span<const std::byte> payload, log::Lsn ls
       }
       // An import's elements all name the workspace of the request (RecordBuilder).
       Workspace& ws = GetOrCreateWorkspace(events.Get(0)->workspace_id()->string_view());
-      std::vector<ContactEntry*> touched;
+      std::vector<ContactEntry*>& touched = ThreadTouched();
       for (unsigned i = 0; i < events.size(); ++i) {
         const fb::EventUpsert& u = *events.Get(i);
         if (u.workspace_id()->string_view() != ws.id) {
@@ -229,7 +237,7 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       // Appending and applying under the same locks makes log order equal apply order for
       // every pair of writes that share an event key or a contact.
       TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
-      std::vector<ContactEntry*> touched;
+      std::vector<ContactEntry*>& touched = ThreadTouched();
       const EventEntry* applied = s.ApplyUpsertTracked(ws, upsert, lsn, 0, touched);
       TALLY_ASSERT(applied != nullptr);
       s.ReevaluateTouched(ws, touched, now, lsn);
@@ -302,7 +310,7 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
       return outcome;
     }
     lsn = *appended;
-    std::vector<ContactEntry*> touched;
+    std::vector<ContactEntry*>& touched = ThreadTouched();
     for (unsigned i = 0; i < upserts.size(); ++i) {
       s.ApplyUpsertTracked(ws, *upserts.Get(i), lsn, i, touched);
     }

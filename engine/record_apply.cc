@@ -81,8 +81,8 @@ void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   EventState& ev = entry.second;
   ev.source = interner.Intern(View(u.source()));
   if (u.goal_name()) ev.goal_name = interner.Intern(View(u.goal_name()));
-  ev.properties_json = CompactText(View(u.properties_json()));
-  if (u.integration_id()) ev.integration_id = CompactText(View(u.integration_id()));
+  ev.properties_json = key_stripe.texts.Add(View(u.properties_json()));
+  if (u.integration_id()) ev.integration_id = key_stripe.texts.Add(View(u.integration_id()));
   ev.occurred_at = u.occurred_at_us();
   ev.deleted_at = DeletedAt(u);
   ev.created_at = u.created_at_us() ? *u.created_at_us() : recorded_at;
@@ -126,7 +126,8 @@ void AddFrozenItem(Workspace& ws, ContactEntry& contact, const EventEntry& entry
 
 // A newer write (full = true) or a pure delete/restore (full = false) of a stored event.
 void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
-                 EventEntry& entry, bool full, log::Lsn lsn, unsigned position) {
+                 Stripe& key_stripe, EventEntry& entry, bool full, log::Lsn lsn,
+                 unsigned position) {
   EventState& ev = entry.second;
   const TimeUs recorded_at = u.recorded_at_us();
   if (ev.insert_entry_derived) FreezeInsertEntry(entry);
@@ -156,10 +157,20 @@ void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   const bool moved = after.email != before.email;
   if (full) {
     // `after` views the record, not the event, for every field changed here.
-    ev.properties_json = CompactText(after.properties_json);
+    // Unchanged text is kept, so re-sending an event does not grow the arena.
+    if (after.properties_json != before.properties_json) {
+      key_stripe.texts.Drop(ev.properties_json);
+      ev.properties_json = key_stripe.texts.Add(after.properties_json);
+    }
     ev.occurred_at = after.occurred_at;
     ev.source = interner.Intern(View(u.source()));
-    ev.integration_id = u.integration_id() ? CompactText(View(u.integration_id())) : CompactText();
+    const bool same_integration = u.integration_id() != nullptr && ev.integration_id.present() &&
+                                  View(u.integration_id()) == ev.integration_id.view();
+    if (!same_integration) {
+      key_stripe.texts.Drop(ev.integration_id);
+      ev.integration_id =
+          u.integration_id() ? key_stripe.texts.Add(View(u.integration_id())) : CompactText();
+    }
     ev.goal_type = after.goal_type;
     ev.goal_value_cents = after.goal_value_cents.value_or(kNoCents);
     ev.goal_name = goal_name;
@@ -203,9 +214,11 @@ const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
     case WriteKind::kInsert:
       InsertEvent(ws, interner, u, key_stripe, *it, lsn, position);
       return &*it;
-    case WriteKind::kNewer: UpdateEvent(ws, interner, u, *it, true, lsn, position); return &*it;
+    case WriteKind::kNewer:
+      UpdateEvent(ws, interner, u, key_stripe, *it, true, lsn, position);
+      return &*it;
     case WriteKind::kDeleteRestore:
-      UpdateEvent(ws, interner, u, *it, false, lsn, position);
+      UpdateEvent(ws, interner, u, key_stripe, *it, false, lsn, position);
       return &*it;
     case WriteKind::kNoop: return nullptr;
   }
@@ -225,6 +238,8 @@ bool ApplyContactErasure(Workspace& ws, std::string_view email) {
     const auto event_it =
         stripe.events.find(EventKeyView{entry->first.event_name, entry->first.external_id});
     TALLY_ASSERT(event_it != stripe.events.end() && &*event_it == entry);
+    stripe.texts.Erase(entry->second.properties_json);
+    stripe.texts.Erase(entry->second.integration_id);
     stripe.events.erase(event_it);
     stripe.events_count.fetch_sub(1, std::memory_order_relaxed);
   }

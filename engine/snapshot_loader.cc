@@ -196,8 +196,8 @@ class ContactsLoader {
     ev.contact = &contact;
     ev.source = strings_[fixed.source()];
     ev.goal_name = fixed.goal_name() == kSnapshotNoString ? nullptr : strings_[fixed.goal_name()];
-    ev.properties_json = CompactText(properties);
-    if (fixed.has_integration_id()) ev.integration_id = CompactText(integration);
+    ev.properties_json = key_stripe.texts.Add(properties);
+    if (fixed.has_integration_id()) ev.integration_id = key_stripe.texts.Add(integration);
     ev.occurred_at = fixed.occurred_at_us();
     ev.deleted_at = fixed.deleted_at_us();
     ev.created_at = fixed.created_at_us();

@@ -36,6 +36,7 @@
 #include "engine/goal_series.h"
 #include "engine/model.h"
 #include "engine/name_index.h"
+#include "engine/text_arena.h"
 #include "engine/workspace_fwd.h"
 
 namespace tally::engine {
@@ -179,6 +180,8 @@ struct alignas(64) Stripe {
   EntryTable<EventTableTraits> events;
   EntryTable<ContactTableTraits> contacts;
   std::unordered_map<const std::string*, NameIndex> by_name;  // live events per event_name
+  // Properties and integration ids of the events whose key is in this stripe.
+  TextArena texts;
   // Counters for Engine::GetStats, changed under this stripe's lock and read without it. Kept
   // per stripe so that writers to different stripes share no cache line. Events count in their
   // key's stripe; contacts and timeline entries in their email's stripe.
