@@ -75,10 +75,34 @@ ValidatedImport ValidateImportElements(const std::vector<EventInput>& inputs, Ti
 
 }  // namespace
 
+std::uint64_t Engine::Impl::NewInstanceId() {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 Workspace* Engine::Impl::FindWorkspace(std::string_view workspace_id) const {
-  std::shared_lock lock(workspaces_mu);
-  const auto it = workspaces.find(workspace_id);
-  return it == workspaces.end() ? nullptr : it->second.get();
+  // The workspace this thread found last, so that a thread writing to one workspace takes no
+  // lock to find it: a shared lock writes a cache line that every thread shares. It holds only
+  // for the engine it came from (instance ids are never reused), and a workspace, once
+  // created, lives as long as its engine.
+  struct LastWorkspace {
+    std::uint64_t engine = 0;
+    std::string id;
+    Workspace* ws = nullptr;
+  };
+  thread_local LastWorkspace last;
+  if (last.engine == instance_id && last.id == workspace_id) return last.ws;
+  Workspace* found = nullptr;
+  {
+    std::shared_lock lock(workspaces_mu);
+    const auto it = workspaces.find(workspace_id);
+    if (it == workspaces.end()) return nullptr;
+    found = it->second.get();
+  }
+  last.engine = instance_id;
+  last.id = workspace_id;
+  last.ws = found;
+  return found;
 }
 
 Workspace& Engine::Impl::GetOrCreateWorkspace(std::string_view workspace_id) {

@@ -37,6 +37,9 @@ namespace tally::engine {
 struct SnapshotSource;
 
 struct Engine::Impl {
+  // Unique among the engines of this process, never reused (FindWorkspace's thread cache).
+  const std::uint64_t instance_id = NewInstanceId();
+  static std::uint64_t NewInstanceId();
   log::Log* log = nullptr;
   const Clock* clock = nullptr;
   SystemClock system_clock;

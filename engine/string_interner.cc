@@ -1,63 +1,74 @@
 #include "engine/string_interner.h"
 
-#include <atomic>
-#include <mutex>
-#include <unordered_map>
+#include <xxhash.h>
+
+#include "log/assert.h"
 
 namespace tally::engine {
-
-// The calling thread's cache of interned strings, valid for the interner with id `owner` only:
-// a thread that turns to another interner (tests open many engines) starts afresh, so a cache
-// never hands out a string of an interner that is gone.
-struct InternerThreadCache {
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::uint64_t owner = 0;
-  std::unordered_map<std::string_view, const std::string*, Hash, std::equal_to<>> strings;
-
-  static InternerThreadCache& For(const StringInterner& interner) {
-    thread_local InternerThreadCache cache;
-    if (cache.owner != interner.id_) {
-      cache.strings.clear();
-      cache.owner = interner.id_;
-    }
-    return cache;
-  }
-};
-
 namespace {
-std::atomic<std::uint64_t> next_interner_id{1};
+
+constexpr std::size_t kInitialCapacity = 64;
+
+std::uint64_t Hash(std::string_view text) {
+  return XXH3_64bits(text.data(), text.size());
+}
+
 }  // namespace
 
-StringInterner::StringInterner() : id_(next_interner_id.fetch_add(1)) {}
+StringInterner::Table::Table(std::size_t capacity)
+    : mask(capacity - 1), slots(std::make_unique<std::atomic<const std::string*>[]>(capacity)) {
+  TALLY_ASSERT((capacity & mask) == 0);
+}
 
-const std::string* StringInterner::Intern(std::string_view text) {
-  InternerThreadCache& cache = InternerThreadCache::For(*this);
-  if (const auto it = cache.strings.find(text); it != cache.strings.end()) return it->second;
-  const std::string* interned = nullptr;
-  {
-    std::unique_lock lock(mu_);
-    interned = &*strings_.emplace(text).first;
+StringInterner::StringInterner() {
+  tables_.push_back(std::make_unique<Table>(kInitialCapacity));
+  table_.store(tables_.back().get(), std::memory_order_release);
+}
+
+StringInterner::~StringInterner() = default;
+
+const std::string* StringInterner::Probe(const Table& table, std::string_view text,
+                                         std::uint64_t hash) {
+  for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+    // Acquire pairs with Place's release: a visible pointer has its string's bytes visible.
+    const std::string* s = table.slots[i].load(std::memory_order_acquire);
+    if (s == nullptr || *s == text) return s;
   }
-  // The key views the interned copy, which lives as long as the interner.
-  cache.strings.emplace(*interned, interned);
-  return interned;
+}
+
+void StringInterner::Place(Table& table, const std::string* s, std::uint64_t hash) {
+  for (std::size_t i = hash & table.mask;; i = (i + 1) & table.mask) {
+    if (table.slots[i].load(std::memory_order_relaxed) == nullptr) {
+      table.slots[i].store(s, std::memory_order_release);
+      return;
+    }
+  }
 }
 
 const std::string* StringInterner::Find(std::string_view text) const {
-  InternerThreadCache& cache = InternerThreadCache::For(*this);
-  if (const auto it = cache.strings.find(text); it != cache.strings.end()) return it->second;
-  const std::string* found = nullptr;
-  {
-    std::shared_lock lock(mu_);
-    const auto it = strings_.find(text);
-    if (it == strings_.end()) return nullptr;
-    found = &*it;
+  return Probe(*table_.load(std::memory_order_acquire), text, Hash(text));
+}
+
+const std::string* StringInterner::Intern(std::string_view text) {
+  const std::uint64_t hash = Hash(text);
+  if (const std::string* found = Probe(*table_.load(std::memory_order_acquire), text, hash)) {
+    return found;
   }
-  cache.strings.emplace(*found, found);
-  return found;
+  std::lock_guard lock(mu_);
+  Table* table = tables_.back().get();
+  // Another writer may have added it since the lock-free probe.
+  if (const std::string* found = Probe(*table, text, hash)) return found;
+  const std::string* s = &strings_.emplace_back(text);
+  // At most half full keeps probes short and guarantees every probe meets a null slot.
+  if (2 * strings_.size() > table->mask + 1) {
+    auto grown = std::make_unique<Table>(2 * (table->mask + 1));
+    for (const std::string& existing : strings_) Place(*grown, &existing, Hash(existing));
+    table = tables_.emplace_back(std::move(grown)).get();
+    table_.store(table, std::memory_order_release);
+  } else {
+    Place(*table, s, hash);
+  }
+  return s;
 }
 
 }  // namespace tally::engine
