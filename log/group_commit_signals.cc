@@ -21,10 +21,21 @@ std::uint32_t GroupCommitSignals::NextRound() {
 }
 
 void GroupCommitSignals::RequestSync() {
-  requests_.value().fetch_add(1, std::memory_order_seq_cst);
+  const std::uint32_t requests = requests_.value().fetch_add(1, std::memory_order_seq_cst) + 1;
   // Pairs with WaitForRequest: either this load sees a sync thread going to sleep, or that
   // thread sees the new count and does not sleep.
-  if (sync_sleepers_.load(std::memory_order_seq_cst) != 0) {
+  if (sync_sleepers_.load(std::memory_order_seq_cst) == 0) {
+    return;
+  }
+  // Read after the sleepers, and the rounds ended before the rounds begun (so the difference
+  // is never negative): a thread counted as sleeping is seen with every round it ended. A
+  // round still in flight belongs to a thread that looks at the request count again when it
+  // is done (a sync thread loops; Sync() asks for a round), so skipping the wake-up then is
+  // safe.
+  const std::uint32_t ended = last_ended_.load(std::memory_order_acquire);
+  const std::uint32_t in_flight = started_.load(std::memory_order_acquire) - ended;
+  if (in_flight == 0 ||
+      requests - requests_at_begin_.load(std::memory_order_relaxed) >= kOverlapRequestsMin) {
     requests_.WakeOne();
   }
 }
@@ -58,19 +69,20 @@ void GroupCommitSignals::WaitForRound(std::uint32_t round) {
 
 std::uint32_t GroupCommitSignals::BeginRound() {
   TALLY_ASSERT(in_flight() < kRoundsInFlightMax);
+  requests_at_begin_.store(requests(), std::memory_order_relaxed);
   return started_.fetch_add(1, std::memory_order_acq_rel) + 1;
 }
 
 void GroupCommitSignals::EndRound(std::uint32_t round) {
-  TALLY_ASSERT(round == last_ended_ + 1 && in_flight() > 0);
-  last_ended_ = round;
+  TALLY_ASSERT(round == last_ended_.load(std::memory_order_relaxed) + 1 && in_flight() > 0);
+  last_ended_.store(round, std::memory_order_release);
   FutexWord& ended = ended_[round % kWords];
   ended.value().store(round, std::memory_order_release);
   ended.WakeOne();  // the rest in a chain, see WaitForRound
 }
 
 std::uint32_t GroupCommitSignals::in_flight() const {
-  return started_.load(std::memory_order_relaxed) - last_ended_;
+  return started_.load(std::memory_order_relaxed) - last_ended_.load(std::memory_order_relaxed);
 }
 
 void GroupCommitSignals::WakeAll() {

@@ -35,12 +35,18 @@ class GroupCommitSignals {
   static constexpr std::uint32_t kRoundsInFlightMax = 3;
   static constexpr std::uint32_t kWords = 4;
   static_assert(kWords > kRoundsInFlightMax && (kWords & (kWords - 1)) == 0);
+  // While a round is in flight, the thread that finishes it starts the next one anyway; a
+  // sleeping sync thread is woken to overlap a round only once this many requests came in
+  // since the last round began (each wake-up costs an appender a system call, the sync thread
+  // a context switch, and a small round an msync of its own).
+  static constexpr std::uint32_t kOverlapRequestsMin = 16;
 
   // Appender side. NextRound must be called after the caller's record is marked done: the
   // round it returns sees that record (it synchronizes with the caller through the round
   // counter).
   std::uint32_t NextRound();
-  // Counts a request and wakes a sync thread if one sleeps in WaitForRequest.
+  // Counts a request and wakes a sync thread if one sleeps in WaitForRequest and no round is
+  // in flight or kOverlapRequestsMin requests came in since the last round began.
   void RequestSync();
   // Blocks until `round` has ended or WakeAll was called (or spuriously); the caller then
   // rechecks what it is waiting for (its LSN may need a later round when an earlier record was
@@ -63,7 +69,10 @@ class GroupCommitSignals {
 
  private:
   std::atomic<std::uint32_t> started_{0};  // the last round begun
-  std::uint32_t last_ended_ = 0;           // under the sync lock: the last round ended
+  // The last round ended; written under the sync lock, read by RequestSync.
+  std::atomic<std::uint32_t> last_ended_{0};
+  // requests() when the last round began; written under the sync lock, read by RequestSync.
+  std::atomic<std::uint32_t> requests_at_begin_{0};
   // ended_[r % kWords]: the last round of that residue that ended (round 0 "ended" at start;
   // rounds 1..3 start at -3..-1, so that they are not yet reached).
   std::array<FutexWord, kWords> ended_{FutexWord(0), FutexWord(~std::uint32_t{2}),

@@ -79,11 +79,13 @@ Result<Lsn> Log::Impl::SyncRound() {
     TALLY_ASSERT(end >= kSegmentHeaderBytes && end <= segment->capacity_bytes() && start <= end);
     ranges.push_back(Range{.segment = std::move(segment), .start = start, .end = end});
   }
-  // Recovery relies on segments reaching the disk in order: a zero header followed by a valid
-  // segment is corruption, not a torn tail. So a round that writes a segment's first bytes
-  // (its header) waits until the rounds before it, which may hold earlier segments' headers
-  // or ends, are done; rollovers are rare, so this costs nothing in the steady state.
-  const bool starts_segment = target_end.seq != planned_seq || planned_bytes == 0;
+  // Recovery relies on segment headers reaching the disk in order: a zero header followed by a
+  // valid segment is corruption, not a torn tail. So a round that writes any segment's first
+  // page (its header: a new segment's first bytes, a range still within the first page, or the
+  // durable hint) waits until the rounds before it, which may hold earlier segments' headers,
+  // are done. That is the first rounds of each segment and one round per hint interval.
+  const bool writes_header = std::any_of(
+      ranges.begin(), ranges.end(), [](const Range& range) { return range.start < kPageBytes; });
   planned_seq = target_end.seq;
   planned_bytes = target_end.offset;
   planned_lsn.store(target, std::memory_order_release);
@@ -91,7 +93,7 @@ Result<Lsn> Log::Impl::SyncRound() {
     hint_stored_at = now;
   }
   rounds.push_back(PlannedRound{.round = round, .target = target});
-  if (starts_segment) {
+  if (writes_header) {
     // Only the rounds before this one: later ones may be planned behind it while it waits.
     const auto earlier_done = [&] {
       for (const PlannedRound& r : rounds) {
@@ -160,9 +162,10 @@ Status Log::Impl::SyncWritten() {
   sync_cv.wait(lock,
                [&] { return failed() || durable_lsn.load(std::memory_order_relaxed) >= target; });
   lock.unlock();
-  if (options.sync == SyncPolicy::kAlways && callbacks.highest_pending() != 0) {
-    // This thread may have published rounds while the sync threads sleep; one of them calls
-    // the callbacks that became durable.
+  if (options.sync == SyncPolicy::kAlways) {
+    // This thread's round was in flight, so requests meanwhile may not have woken a sync
+    // thread (GroupCommitSignals::RequestSync), and it may have published rounds whose
+    // callbacks are due: a sync thread looks again.
     signals.RequestSync();
   }
   return failed() ? Error() : Status::Ok();
