@@ -98,8 +98,9 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumn& column, Scan
     if (i + 2 * kPrefetchRows < pending.size()) {
       __builtin_prefetch(column.refs[pending[i + 2 * kPrefetchRows]].series);
     }
-    if (i + kPrefetchRows < pending.size())
+    if (i + kPrefetchRows < pending.size()) {
       column.refs[pending[i + kPrefetchRows]].series->Prefetch();
+    }
     const GoalSeries* series = column.refs[pending[i]].series;
     if (GoalLeafMatches(leaf, series->Aggregate(leaf.aggregate, conjunct.range))) {
       rows.push_back(pending[i]);
