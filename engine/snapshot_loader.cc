@@ -192,7 +192,10 @@ class ContactsLoader {
       return At(chunk_.offset,
                 "event " + *name + "/" + std::string(external_id) + " appears twice");
     }
-    EventState& ev = it->second;
+    // The entry's address is taken under the lock: resolving the iterator reads the table's
+    // chunk list, which the other thread's inserts may grow once the lock is released.
+    EventEntry* const entry = &*it;
+    EventState& ev = entry->second;
     ev.contact = &contact;
     ev.source = strings_[fixed.source()];
     ev.goal_name = fixed.goal_name() == kSnapshotNoString ? nullptr : strings_[fixed.goal_name()];
@@ -210,9 +213,9 @@ class ContactsLoader {
     key_stripe.events_count.fetch_add(1, std::memory_order_relaxed);
     key_lock.unlock();
     if (ev.live()) {
-      index_items_[&key_stripe - ws_.stripes.data()][name].emplace_back(ev.occurred_at, &*it);
+      index_items_[&key_stripe - ws_.stripes.data()][name].emplace_back(ev.occurred_at, entry);
     }
-    contact.second.events.push_back(&*it);
+    contact.second.events.push_back(entry);
     if (ev.live() && ev.goal_type != GoalType::kNone) AddGoalEvent(stripe_, contact, ev);
     return Status::Ok();
   }
