@@ -52,12 +52,6 @@ class FileSystem {
   // fail for lack of space.
   virtual Status Allocate(FileHandle file, std::uint64_t bytes) = 0;
   virtual Status Truncate(FileHandle file, std::uint64_t bytes) = 0;
-  // Writes zeros over [offset, offset + bytes) of the file (pwrite). After Allocate the blocks
-  // are only reserved: on ext4 (and XFS) they are "unwritten" extents, and the first sync that
-  // writes into one also converts it, a metadata change that makes that sync commit the file
-  // system's journal. Zeros written once (and synced with SyncFile) make later syncs of the
-  // range write data only.
-  virtual Status WriteZeros(FileHandle file, std::uint64_t offset, std::uint64_t bytes) = 0;
   // Makes the file's data and size durable (fdatasync).
   virtual Status SyncFile(FileHandle file) = 0;
 

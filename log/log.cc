@@ -130,8 +130,7 @@ Result<std::unique_ptr<Log>> Log::Open(const LogOptions& options) {
     TALLY_ASSIGN_OR_RETURN(
         auto segment,
         Segment::Create(fs, options.dir / SegmentFileName(recovered.next_seq), recovered.next_seq,
-                        options.segment_bytes, SegmentMapPages(options.sync),
-                        SegmentBlocksFor(options.sync)));
+                        options.segment_bytes, SegmentMapPages(options.sync)));
     segment->WriteHeader(recovered.next_lsn);
     TALLY_RETURN_IF_ERROR(segment->Sync(0, kSegmentHeaderBytes));
     recovered.segments.push_back(std::move(segment));

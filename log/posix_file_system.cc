@@ -1,10 +1,8 @@
 #include "log/posix_file_system.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <string>
 #include <system_error>
-#include <vector>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -124,25 +122,6 @@ Status PosixFileSystem::Allocate(FileHandle file, std::uint64_t bytes) {
 Status PosixFileSystem::Truncate(FileHandle file, std::uint64_t bytes) {
   if (::ftruncate(file, static_cast<off_t>(bytes)) != 0) {
     return Errno("ftruncate");
-  }
-  return Status::Ok();
-}
-
-Status PosixFileSystem::WriteZeros(FileHandle file, std::uint64_t offset, std::uint64_t bytes) {
-  // Large writes keep the system calls few; one buffer of zeros serves every chunk.
-  constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
-  const std::vector<std::byte> zeros(std::min<std::uint64_t>(bytes, kChunkBytes));
-  const std::uint64_t end = offset + bytes;
-  while (offset < end) {
-    const std::size_t chunk = std::min<std::uint64_t>(end - offset, zeros.size());
-    const ssize_t n = ::pwrite(file, zeros.data(), chunk, static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return Errno("pwrite zeros");
-    }
-    offset += static_cast<std::uint64_t>(n);
   }
   return Status::Ok();
 }

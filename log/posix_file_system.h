@@ -19,7 +19,6 @@ class PosixFileSystem final : public FileSystem {
                              std::span<std::byte> out) override;
   Status Allocate(FileHandle file, std::uint64_t bytes) override;
   Status Truncate(FileHandle file, std::uint64_t bytes) override;
-  Status WriteZeros(FileHandle file, std::uint64_t offset, std::uint64_t bytes) override;
   Status SyncFile(FileHandle file) override;
   Result<std::byte*> Map(FileHandle file, std::uint64_t bytes, MapPages pages) override;
   Status Unmap(std::byte* base, std::uint64_t bytes) override;

@@ -344,9 +344,8 @@ Status Recoverer::CopyAside(const Segment& segment) {
   }
   names_.insert(name);
   dir_changed_ = true;
-  TALLY_ASSIGN_OR_RETURN(auto copy,
-                         Segment::Create(fs_, options_.dir / name, 0, segment.capacity_bytes(),
-                                         MapPages::kSmall, SegmentBlocks::kReserved));
+  TALLY_ASSIGN_OR_RETURN(auto copy, Segment::Create(fs_, options_.dir / name, 0,
+                                                    segment.capacity_bytes(), MapPages::kSmall));
   std::memcpy(copy->data(), segment.data(), segment.capacity_bytes());
   return copy->Sync(0, segment.capacity_bytes());
 }

@@ -45,10 +45,6 @@ MapPages SegmentMapPages(SyncPolicy sync) {
   return sync == SyncPolicy::kAlways ? MapPages::kSmall : MapPages::kHuge;
 }
 
-SegmentBlocks SegmentBlocksFor(SyncPolicy sync) {
-  return sync == SyncPolicy::kAlways ? SegmentBlocks::kZeroed : SegmentBlocks::kReserved;
-}
-
 Segment::Segment(FileSystem* fs, std::filesystem::path path, std::uint64_t seq,
                  std::uint64_t capacity_bytes, FileHandle file, std::byte* base)
     : fs_(fs),
@@ -67,7 +63,7 @@ Segment::~Segment() {
 
 Result<std::shared_ptr<Segment>> Segment::Create(FileSystem* fs, const std::filesystem::path& path,
                                                  std::uint64_t seq, std::uint64_t capacity_bytes,
-                                                 MapPages pages, SegmentBlocks blocks) {
+                                                 MapPages pages) {
   TALLY_ASSERT(capacity_bytes % kPageBytes == 0 && capacity_bytes >= kSegmentBytesMin);
   TALLY_ASSIGN_OR_RETURN(const FileHandle file, fs->Open(path, /*create=*/true));
   // Undo a half-made file so that a retry after freeing disk space starts clean.
@@ -79,15 +75,8 @@ Result<std::shared_ptr<Segment>> Segment::Create(FileSystem* fs, const std::file
   if (Status s = fs->Allocate(file, capacity_bytes); !s.ok()) {
     return fail(s);
   }
-  // Allocate first, so that a full disk is a kNoSpace Status here rather than a failed write.
-  if (blocks == SegmentBlocks::kZeroed) {
-    if (Status s = fs->WriteZeros(file, 0, capacity_bytes); !s.ok()) {
-      return fail(s);
-    }
-  }
-  // The allocation (file size, extents, and for kZeroed their conversion to written extents)
-  // and the directory entry are made durable here, off the append path, so that a later msync
-  // of data has only data to write.
+  // The allocation (file size, extents) and the directory entry are made durable here, off
+  // the append path, so that a later msync of data has only data to write.
   if (Status s = fs->SyncFile(file); !s.ok()) {
     return fail(s);
   }

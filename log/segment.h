@@ -38,23 +38,15 @@ std::optional<std::uint64_t> ParseSegmentFileName(std::string_view name);
 // appends (kAlways), where msync would write back a whole 2 MiB folio each time.
 MapPages SegmentMapPages(SyncPolicy sync);
 
-// How a new segment's disk blocks are prepared: kReserved, posix_fallocate only; kZeroed, then
-// also written with zeros once, so that a later sync of data written through the mapping has no
-// extent to convert and no journal to commit (FileSystem::WriteZeros). Logs that sync every
-// group of appends (kAlways) zero their segments, in the background for all but a new log's
-// first; the others sync too rarely for the extra write of every segment to pay.
-enum class SegmentBlocks { kReserved, kZeroed };
-SegmentBlocks SegmentBlocksFor(SyncPolicy sync);
-
 class Segment {
  public:
   // Creates the file at `path` (it must not exist), reserves `capacity_bytes` of disk with
-  // Allocate (and writes it with zeros for kZeroed), makes file and directory entry durable,
-  // and maps it. The header stays zero until WriteHeader. Errors: kNoSpace when the disk is
-  // full (the partial file is removed), kIoError otherwise. O(capacity_bytes) for kZeroed.
+  // Allocate, makes file and directory entry durable, and maps it. The header stays zero until
+  // WriteHeader. Errors: kNoSpace when the disk is full (the partial file is removed),
+  // kIoError otherwise.
   static Result<std::shared_ptr<Segment>> Create(FileSystem* fs, const std::filesystem::path& path,
                                                  std::uint64_t seq, std::uint64_t capacity_bytes,
-                                                 MapPages pages, SegmentBlocks blocks);
+                                                 MapPages pages);
 
   // Maps an existing file whose size is at least `capacity_bytes`.
   static Result<std::shared_ptr<Segment>> OpenExisting(FileSystem* fs,

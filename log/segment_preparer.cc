@@ -8,13 +8,12 @@
 namespace tally::log {
 
 SegmentPreparer::SegmentPreparer(FileSystem* fs, std::filesystem::path dir,
-                                 std::uint64_t capacity_bytes, MapPages pages, SegmentBlocks blocks,
+                                 std::uint64_t capacity_bytes, MapPages pages,
                                  std::uint64_t next_seq)
     : fs_(fs),
       dir_(std::move(dir)),
       capacity_bytes_(capacity_bytes),
       pages_(pages),
-      blocks_(blocks),
       want_seq_(next_seq) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -38,7 +37,7 @@ void SegmentPreparer::Run() {
       preparing_ = true;
       lock.unlock();
       Result<std::shared_ptr<Segment>> segment =
-          Segment::Create(fs_, dir_ / SegmentFileName(seq), seq, capacity_bytes_, pages_, blocks_);
+          Segment::Create(fs_, dir_ / SegmentFileName(seq), seq, capacity_bytes_, pages_);
       if (segment.ok()) {
         // A failed prefault only costs the writer page faults later, so it is not an error.
         (void)(*segment)->Prefault(0, std::min(kPrefaultWindowBytes, capacity_bytes_));
@@ -80,8 +79,8 @@ Result<std::shared_ptr<Segment>> SegmentPreparer::Take(std::uint64_t seq) {
     want_seq_ = 0;
   }
   if (segment == nullptr) {
-    TALLY_ASSIGN_OR_RETURN(segment, Segment::Create(fs_, dir_ / SegmentFileName(seq), seq,
-                                                    capacity_bytes_, pages_, blocks_));
+    TALLY_ASSIGN_OR_RETURN(
+        segment, Segment::Create(fs_, dir_ / SegmentFileName(seq), seq, capacity_bytes_, pages_));
   }
   {
     std::lock_guard lock(mu_);

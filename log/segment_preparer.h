@@ -1,6 +1,5 @@
 // SegmentPreparer: a background thread that keeps page faults and preallocation off the append
-// path. It creates the next segment file (posix_fallocate, zeros under kAlways, fdatasync, map)
-// before the writer needs
+// path. It creates the next segment file (posix_fallocate, fsync, map) before the writer needs
 // it, and keeps the pages just ahead of the writer in the active segment faulted in with
 // MADV_POPULATE_WRITE, which changes no data.
 //
@@ -31,7 +30,7 @@ class SegmentPreparer {
 
   // Starts the thread, which begins preparing segment `next_seq`.
   SegmentPreparer(FileSystem* fs, std::filesystem::path dir, std::uint64_t capacity_bytes,
-                  MapPages pages, SegmentBlocks blocks, std::uint64_t next_seq);
+                  MapPages pages, std::uint64_t next_seq);
   ~SegmentPreparer();  // Stop()
   SegmentPreparer(const SegmentPreparer&) = delete;
   SegmentPreparer& operator=(const SegmentPreparer&) = delete;
@@ -54,7 +53,6 @@ class SegmentPreparer {
   const std::filesystem::path dir_;
   const std::uint64_t capacity_bytes_;
   const MapPages pages_;
-  const SegmentBlocks blocks_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;            // wakes Run

@@ -104,13 +104,6 @@ Status FaultInjectingFileSystem::Truncate(FileHandle file, std::uint64_t bytes) 
   return real_.Truncate(file, bytes);
 }
 
-// Like Allocate, acts on the real file at once: a new segment is synced before it is used.
-Status FaultInjectingFileSystem::WriteZeros(FileHandle file, std::uint64_t offset,
-                                            std::uint64_t bytes) {
-  TALLY_RETURN_IF_ERROR(Check(Op::kWriteZeros));
-  return real_.WriteZeros(file, offset, bytes);
-}
-
 Status FaultInjectingFileSystem::SyncFile(FileHandle /*file*/) {
   // Allocate and ReadAt act on the real file directly, so only the fault matters here.
   return Check(Op::kSyncMetadata);

@@ -24,7 +24,7 @@ namespace tally::log::testing {
 class FaultInjectingFileSystem final : public FileSystem {
  public:
   // kSync: SyncRange (msync of data); kSyncMetadata: SyncFile and SyncDir.
-  enum class Op { kAllocate, kWriteZeros, kSync, kSyncMetadata, kMap, kRename, kRemove };
+  enum class Op { kAllocate, kSync, kSyncMetadata, kMap, kRename, kRemove };
 
   // The `n`-th call (1-based, counted from now) of `op` fails with `error_number`; with
   // `sticky`, every call after it fails too.
@@ -48,7 +48,6 @@ class FaultInjectingFileSystem final : public FileSystem {
                              std::span<std::byte> out) override;
   Status Allocate(FileHandle file, std::uint64_t bytes) override;
   Status Truncate(FileHandle file, std::uint64_t bytes) override;
-  Status WriteZeros(FileHandle file, std::uint64_t offset, std::uint64_t bytes) override;
   Status SyncFile(FileHandle file) override;
   Result<std::byte*> Map(FileHandle file, std::uint64_t bytes, MapPages pages) override;
   Status Unmap(std::byte* base, std::uint64_t bytes) override;

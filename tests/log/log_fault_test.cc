@@ -58,49 +58,6 @@ TEST(LogFaultTest, OnlyLogsThatSyncEveryAppendMapSegmentsWithSmallPages) {
   }
 }
 
-TEST(LogFaultTest, OnlyLogsThatSyncEveryAppendWriteZerosOverEveryNewSegment) {
-  for (const SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kInterval, SyncPolicy::kNone}) {
-    TempDir dir;
-    FaultInjectingFileSystem fs;
-    auto log = Log::Open(Options(dir, &fs, sync));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    for (int i = 0; i < 40; ++i) {  // several rollovers of 4 KiB segments
-      ASSERT_TRUE(AppendId(**log, Id("r", i)).ok());
-    }
-    ASSERT_TRUE((*log)->Close().ok());
-    const int created = fs.Calls(Op::kAllocate);
-    EXPECT_GE(created, 3);  // rollovers happened
-    EXPECT_EQ(fs.Calls(Op::kWriteZeros), sync == SyncPolicy::kAlways ? created : 0);
-  }
-}
-
-TEST(LogFaultTest, NoSpaceWhileZeroingTheNextSegmentIsAStickyStatusAndTheLogStaysReadable) {
-  TempDir dir;
-  FaultInjectingFileSystem fs;
-  auto log = Log::Open(Options(dir, &fs, SyncPolicy::kAlways));
-  ASSERT_TRUE(log.ok());
-  fs.FailNth(Op::kWriteZeros, 1, ENOSPC, /*sticky=*/true);
-  int appended = 0;
-  Status failure;
-  for (int i = 0; i < 1000 && failure.ok(); ++i) {
-    Result<Lsn> lsn = AppendId(**log, Id("r", i));
-    if (lsn.ok()) {
-      ++appended;
-    } else {
-      failure = lsn.status();
-    }
-  }
-  EXPECT_TRUE(failure.IsNoSpace()) << failure.ToString();
-  EXPECT_GT(appended, 0);
-  EXPECT_EQ((*log)->health(), failure);
-  EXPECT_EQ(ReadAll(**log).ids.size(), static_cast<std::size_t>(appended));
-  // The half-made file was removed (a segment prepared before the fault may be in use).
-  log->reset();
-  auto reopened = Log::Open(Options(dir, nullptr, SyncPolicy::kAlways));
-  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  EXPECT_EQ(ReadAll(**reopened).ids.size(), static_cast<std::size_t>(appended));
-}
-
 TEST(LogFaultTest, NoSpaceForTheFirstSegmentFailsOpenAndLeavesNoFile) {
   TempDir dir;
   FaultInjectingFileSystem fs;
