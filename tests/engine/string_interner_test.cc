@@ -7,16 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/engine/numbered.h"
+
 namespace tally::engine {
 namespace {
-
-// "<prefix><n>"; written out because `"n" + std::to_string(n)` trips a GCC 12 -Wrestrict
-// false alarm.
-std::string Numbered(std::string_view prefix, int n) {
-  std::string out(prefix);
-  out += std::to_string(n);
-  return out;
-}
 
 TEST(StringInternerTest, InternReturnsOneCopyPerText) {
   StringInterner interner;
