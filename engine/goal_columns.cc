@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/goal_series_element.h"
 #include "engine/workspace.h"
 #include "log/assert.h"
 
@@ -119,33 +120,16 @@ bool GoalColumn::RemoveEvent(std::uint32_t row, TimeUs occurred_at,
 AggregateValue GoalColumn::Anytime(std::uint32_t row, AggregateOp op) const {
   const GoalRow& r = rows[row];
   TALLY_ASSERT(r.count > 0);
-  AggregateValue value;
-  value.matched = r.count;
-  switch (op) {
-    case AggregateOp::kCount: value.cents = static_cast<std::int64_t>(r.count); break;
-    case AggregateOp::kSum: {
-      // Saturated as GoalSeries does: comparisons with an int64 threshold stay correct.
-      constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-      constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
-      value.cents = r.sum_cents > kMax   ? kMax
-                    : r.sum_cents < kMin ? kMin
-                                         : static_cast<std::int64_t>(r.sum_cents);
-      break;
-    }
-    case AggregateOp::kAvg:
-      if (r.valued_count > 0) {
-        value.average_cents =
-            static_cast<double>(r.sum_cents) / static_cast<double>(r.valued_count);
-      }
-      break;
-    case AggregateOp::kMin:
-      if (r.valued_count > 0) value.cents = r.min_cents;
-      break;
-    case AggregateOp::kMax:
-      if (r.valued_count > 0) value.cents = r.max_cents;
-      break;
+  // The summary a series computes over its elements, so that both answer alike.
+  GoalSummary summary;
+  summary.count = r.count;
+  summary.valued = r.valued_count;
+  summary.sum = r.sum_cents;
+  if (r.valued_count > 0) {
+    summary.min = r.min_cents;
+    summary.max = r.max_cents;
   }
-  return value;
+  return ToAggregateValue(op, summary);
 }
 
 std::size_t GoalColumn::MemoryBytes() const {

@@ -34,6 +34,7 @@
 #include "engine/entry_table.h"
 #include "engine/goal_columns.h"
 #include "engine/goal_series.h"
+#include "engine/goal_series_element.h"  // kNoCents: goal_value absent
 #include "engine/model.h"
 #include "engine/name_index.h"
 #include "engine/text_arena.h"
@@ -50,8 +51,7 @@ using StripeMask = std::uint64_t;  // one bit per stripe
 inline constexpr StripeMask kAllStripes = (StripeMask{1} << kStripeCount) - 1;
 static_assert(kStripeCount < 64);
 
-inline constexpr TimeUs kNoTime = INT64_MIN;         // deleted_at absent
-inline constexpr std::int64_t kNoCents = INT64_MIN;  // goal_value absent
+inline constexpr TimeUs kNoTime = INT64_MIN;  // deleted_at absent
 
 struct EventKey {
   const std::string* event_name;  // interned
