@@ -5,6 +5,9 @@
 # customEvents.list — at 64 and 256 connections, printing req/s, events/s and p50/p99 latency;
 # then /livez and customEvents.get again over one connection (wrk -t1 -c1), whose p50 is the
 # service latency (at 64 connections p50 is bounded below by Little's law, 64 / throughput).
+# With PEER=nginx (and nginx installed) it also runs the same /livez script against nginx
+# answering a fixed 325 B JSON body from two workers: the machine's HTTP ceiling measured with
+# a server nobody here wrote, on the same cores and with the same load generator.
 #
 #   bench/http_load.sh                       # build/tally, --sync always, 5 s per run
 #   TALLY_BUILD=build-net DURATION=10 SYNC=interval bench/http_load.sh
@@ -13,7 +16,8 @@
 # per run, default 5), SYNC (always|interval|none, default always), PORT (default 18090),
 # CONNECTIONS (default "64 256"), SCENARIOS (default "livez upsert import get list"),
 # WRK_THREADS (default 2), SERVER_THREADS (default: nproc), SERVICE_SCENARIOS (the scenarios
-# run over one connection, default "livez get"; "" skips them).
+# run over one connection, default "livez get"; "" skips them), PEER ("nginx" or empty, the
+# default), PEER_PORT (default PORT + 1).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -27,14 +31,25 @@ scenarios=${SCENARIOS:-"livez upsert import get list"}
 wrk_threads=${WRK_THREADS:-2}
 server_threads=${SERVER_THREADS:-$(nproc)}
 service_scenarios=${SERVICE_SCENARIOS-"livez get"}
+peer=${PEER:-}
+peer_port=${PEER_PORT:-$((port + 1))}
 seeded=10000
 
 command -v wrk >/dev/null || { echo "http_load: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$build/tally" ] || { echo "http_load: $build/tally not found; build the 'tally' target" >&2; exit 1; }
+case $peer in
+  "") ;;
+  nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
+    { echo "http_load: PEER=nginx but nginx is not installed (apt-get install nginx-light)" >&2; exit 1; } ;;
+  *) echo "http_load: unknown PEER $peer (nginx or empty)" >&2; exit 2 ;;
+esac
 
 data=$(mktemp -d /tmp/tally-http-bench-XXXXXX)
 server_pid=""
 cleanup() {
+  if [ -f "$data/nginx/nginx.pid" ]; then
+    kill -TERM "$(cat "$data/nginx/nginx.pid")" 2>/dev/null || true
+  fi
   if [ -n "$server_pid" ]; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -83,6 +98,41 @@ done
 for scenario in $service_scenarios; do
   run_wrk "$scenario" 1 1
 done
+if [ "$peer" = nginx ]; then
+  # The peer answers every path with the same body as /livez would, so the livez script drives it
+  # unchanged; the body is the size of a customEvents.upsert answer.
+  mkdir -p "$data/nginx"
+  cat >"$data/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $data/nginx/nginx.pid;
+error_log $data/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $data/nginx/body;
+  server {
+    listen 127.0.0.1:$peer_port;
+    location / {
+      default_type application/json;
+      return 200 '{"event":{"workspace_id":"bench","email":"a@example.com","event_name":"order.completed","external_id":"x-1","properties":{"sku":"SKU-1"},"occurred_at":"2026-01-01T00:00:00Z","source":"api","goal_type":"purchase","goal_value":19.99,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","pad":"xxxxxxxxxxxx"}}';
+    }
+  }
+}
+CONF
+  PATH=$PATH:/usr/sbin nginx -c "$data/nginx/nginx.conf" -e "$data/nginx/error.log"
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$peer_port/livez" && break
+    sleep 0.05
+  done
+  saved_port=$port
+  port=$peer_port
+  for c in $connections; do
+    run_wrk livez "$c" "$wrk_threads" | sed 's/^livez   /nginx   /'
+  done
+  port=$saved_port
+  kill -TERM "$(cat "$data/nginx/nginx.pid")"
+  rm -f "$data/nginx/nginx.pid"
+fi
 echo "(sync=$sync, server threads=$server_threads, wrk threads=$wrk_threads, ${duration}s per run, $(nproc) cores shared)"
 
 # Server-side handler time from the server's own histogram (excludes queueing in the kernel and
