@@ -83,7 +83,12 @@ cmd_test() {
   install_deps
   # Sanitizer passes first, on the modules where memory, UB and race bugs would corrupt data:
   # every log and engine test under ASan+UBSan, and the concurrent ones under TSan.
-  configure build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=address,undefined \
+  # -O1 -g1 (line tables only) compiles in half the time of RelWithDebInfo's -O2 -g (6.5 s
+  # against 13.1 s for engine/record_apply.cc under ASan) and still names file and line in
+  # every report; the two builds are most of CI's wall time, the tests about two minutes.
+  local sanitizer_flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+  configure build-asan "${sanitizer_flags[@]}" -DTALLY_SANITIZE=address,undefined \
     -DTALLY_BUILD_BENCHMARKS=OFF
   log "building build-asan/ (ASan+UBSan: log and engine tests)"
   cmake --build build-asan -j "$jobs" --target log_tests engine_tests segment_tests snapshot_tests \
@@ -91,7 +96,7 @@ cmd_test() {
   log "running log and engine tests under ASan+UBSan"
   (cd build-asan && ctest -L 'log|engine' -j "$jobs" --output-on-failure --timeout 900)
 
-  configure build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTALLY_SANITIZE=thread \
+  configure build-tsan "${sanitizer_flags[@]}" -DTALLY_SANITIZE=thread \
     -DTALLY_BUILD_BENCHMARKS=OFF
   log "building build-tsan/ (TSan: concurrent log and engine tests)"
   cmake --build build-tsan -j "$jobs" --target log_tests engine_tests segment_tests snapshot_tests \
