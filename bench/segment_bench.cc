@@ -1,10 +1,12 @@
 // Segment benchmarks on the seeded 1M-contact / 10M-event dataset (bench/dataset.h):
 // BM_SegmentPreview evaluates the trees S1–S4 over every contact (segments.preview),
 // and BM_SegmentUpkeep measures an upsert with 0 and with 20 saved segments kept current, so
-// that (t20 − t0) / 20 is the upkeep per event per saved segment.
+// that (t20 − t0) / 20 is the upkeep per event per saved segment. BM_GoalEventBucketsInsert
+// measures the time buckets behind range leaves: insert cost and bytes per goal event.
 //
 // TALLY_BENCH_DIR (default /tmp/tally_segment_bench) holds the dataset's log, built on first use
 // and replayed afterwards. TALLY_BENCH_EVENTS / TALLY_BENCH_CONTACTS shrink the dataset.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 
 #include "bench/dataset.h"
 #include "engine/engine.h"
+#include "engine/goal_event_buckets.h"
 #include "log/log.h"
 
 namespace tally::bench {
@@ -229,6 +232,35 @@ void BM_SegmentUpkeep(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 BENCHMARK(BM_SegmentUpkeep)->Arg(0)->Arg(20)->Unit(benchmark::kMicrosecond);
+
+// One stripe's purchases at 1M contacts / 10M events (7M purchases over 32 stripes) inserted
+// into goal event buckets, in time order (Arg 0: writes and replay) or shuffled (Arg 1: a
+// snapshot load visits contacts, not times); bytes_per_event is the memory they hold.
+void BM_GoalEventBucketsInsert(benchmark::State& state) {
+  constexpr std::size_t kEvents = 220'000;
+  constexpr std::uint32_t kRows = 25'000;
+  std::mt19937_64 rng(1);
+  std::vector<TimeUs> times(kEvents);
+  const TimeUs start = DatasetOptions().end_us - kDatasetSpanUs;
+  for (std::size_t i = 0; i < kEvents; ++i) {
+    times[i] = start + static_cast<TimeUs>(i) * (kDatasetSpanUs / static_cast<TimeUs>(kEvents));
+  }
+  if (state.range(0) == 1) std::shuffle(times.begin(), times.end(), rng);
+  double bytes_per_event = 0;
+  for (auto _ : state) {
+    engine::GoalEventBuckets buckets;
+    for (std::size_t i = 0; i < kEvents; ++i) {
+      buckets.Insert(times[i], static_cast<std::int64_t>(rng() % 50'000),
+                     static_cast<std::uint32_t>(rng() % kRows),
+                     static_cast<std::uint32_t>(i % kRows));
+    }
+    bytes_per_event = static_cast<double>(buckets.MemoryBytes()) / static_cast<double>(kEvents);
+    benchmark::DoNotOptimize(buckets.size());
+  }
+  state.counters["bytes_per_event"] = bytes_per_event;
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kEvents));
+}
+BENCHMARK(BM_GoalEventBucketsInsert)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tally::bench

@@ -10,6 +10,10 @@
 // kept exact by the goal index (engine/goal_index.h) on every write, replay and snapshot load,
 // and are not part of the snapshot.
 //
+// Next to the columns, each goal type's live events are copied into time buckets
+// (engine/goal_event_buckets.h) that name their rows, so that a leaf over a time range is
+// aggregated for every row by one pass over the events in range (engine/goal_range_aggregates.h).
+//
 // Thread safety: none; a stripe's columns are guarded by that stripe's lock (readers shared,
 // writers exclusive), like the contacts they describe.
 #pragma once
@@ -22,6 +26,7 @@
 #include <vector>
 
 #include "engine/clock.h"
+#include "engine/goal_event_buckets.h"
 #include "engine/goal_series.h"
 #include "engine/model.h"
 #include "engine/workspace_fwd.h"
@@ -94,6 +99,10 @@ struct GoalColumn {
 
 struct GoalColumns {
   std::array<GoalColumn, kGoalColumnCount> columns;
+  // events[t]: the live events of goal type t, with their rows in columns[t] and in
+  // columns[kAnyGoalColumn]. events[kAnyGoalColumn] stays empty: an "any goal type" range
+  // scan reads every type's buckets through their any-type rows.
+  std::array<GoalEventBuckets, kGoalColumnCount> events;
 };
 
 }  // namespace tally::engine

@@ -76,6 +76,10 @@ void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) 
     if (row_plus_one == 0) row_plus_one = column.Allocate(entry) + 1;
     column.AddEvent(row_plus_one - 1, event.occurred_at, Cents(event));
   }
+  const std::size_t type_column = GoalColumnIndex(event.goal_type);
+  stripe.goal_columns.events[type_column].Insert(event.occurred_at, event.goal_value_cents,
+                                                 contact.goal_rows[type_column] - 1,
+                                                 contact.goal_rows[kAnyGoalColumn] - 1);
   RepointRows(stripe, contact);
 }
 
@@ -89,6 +93,11 @@ void RemoveGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& even
     TALLY_ASSERT(slot != nullptr);
     slot->series.Erase(event.occurred_at, event.seq);
   }
+  // The event's rows are still held: a row is freed only with its last event, below.
+  const std::size_t type_column = GoalColumnIndex(event.goal_type);
+  TALLY_ASSERT(contact.goal_rows[type_column] != 0);
+  stripe.goal_columns.events[type_column].Erase(event.occurred_at, event.goal_value_cents,
+                                                contact.goal_rows[type_column] - 1);
   // The rows read the series as they are now, before empty slots are dropped.
   for (const std::size_t c : ColumnsOf(event)) {
     std::uint32_t& row_plus_one = contact.goal_rows[c];
@@ -109,7 +118,13 @@ void RemoveContactGoalRows(Stripe& stripe, ContactState& contact) {
     std::uint32_t& row_plus_one = contact.goal_rows[c];
     if (row_plus_one == 0) continue;
     GoalColumn& column = stripe.goal_columns.columns[c];
-    column.Free(row_plus_one - 1);
+    const std::uint32_t row = row_plus_one - 1;
+    if (c != kAnyGoalColumn) {
+      // The contact's events of this type leave the buckets before the row can be reused.
+      const GoalRow& r = column.rows[row];
+      stripe.goal_columns.events[c].EraseRow(row, r.oldest, r.newest, r.count);
+    }
+    column.Free(row);
     row_plus_one = 0;
   }
 }

@@ -5,12 +5,14 @@
 // A tree whose every match needs a live event of some goal type (a goal leaf, or an `and` with
 // one, never under `not`) is evaluated over that goal type's column (engine/goal_columns.h):
 // the conjuncts of the root `and` run one after another over the rows that survived the
-// previous ones, cheapest first — leaves the column decides (anytime, then other timeframes,
-// whose undecided rows read their series, prefetched a few rows ahead), then anything else per
-// row through SegmentColumnFacts. Other trees (`not`, `or`, timeline leaves at the root)
-// evaluate every existing contact through SegmentColumnFacts. Either way the answer per contact
-// is EvaluateSegment's (engine/segment_eval.h). Sample emails are kept as references while a
-// stripe is held and only the `limit` smallest are copied (engine/segment_sample.h).
+// previous ones, cheapest first — leaves the column decides, or their `not` (anytime, then
+// other timeframes, whose undecided rows are decided by one scan of the events in range,
+// engine/goal_range_aggregates.h, or when few rows are left by their series, prefetched a few
+// rows ahead), then anything else per row through SegmentColumnFacts. Other trees (`not`, `or`,
+// timeline leaves at the root) evaluate every existing contact through SegmentColumnFacts. Either
+// way the answer per contact is EvaluateSegment's (engine/segment_eval.h). Sample emails are kept
+// as references while a stripe is held and only the `limit` smallest are copied
+// (engine/segment_sample.h).
 //
 // Thread safety: takes the stripes' locks itself; the caller holds none of them.
 #pragma once

@@ -2,7 +2,9 @@
 // goal type / goal_name / aggregate / operator / timeframe combination, timeline leaves, and
 // random trees with and/or/not, over seeded random contacts. Amounts are compared as exact
 // rationals in integers, independently of SegmentValue and GoalSeries. PreviewSegment, which
-// decides leaves from the goal columns, is compared with both over random trees and contacts.
+// decides leaves from the goal columns, is compared with both over random trees and contacts,
+// and over range leaves with random windows on contacts with many events (the goal event
+// buckets), while events are deleted, restored and moved.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +19,7 @@
 #include "engine/goal_index.h"
 #include "engine/goal_type.h"
 #include "engine/segment_preview.h"
+#include "engine/time_format.h"
 #include "engine/workspace.h"
 #include "tests/engine/segment_test_facts.h"
 
@@ -420,6 +423,44 @@ class StoredWorkspace {
     }
   }
 
+  // Deletes, restores and moves (to another email) about a tenth of the goal events each, in
+  // the columns and the plain vectors. A moved event leaves a deleted copy in its old contact's
+  // plain events, which no goal leaf reads.
+  void Mutate(std::mt19937_64& rng) {
+    for (StoredEvent& event : events_) {
+      EventState& state = event.entry->second;
+      if (state.goal_type == GoalType::kNone) continue;
+      Stored& stored = stored_[event.contact];
+      Stripe& stripe = ws_.stripes[ContactStripe(stored.email)];
+      const int kind = static_cast<int>(rng() % 10);
+      if (kind == 0 && state.live()) {
+        RemoveGoalEvent(stripe, *stored.entry, state);
+        state.deleted_at = state.occurred_at;
+        stored.plain.events[event.index].deleted = true;
+      } else if (kind == 1 && !state.live()) {
+        state.deleted_at = kNoTime;
+        AddGoalEvent(stripe, *stored.entry, state);
+        stored.plain.events[event.index].deleted = false;
+      } else if (kind == 2 && state.live()) {
+        RemoveGoalEvent(stripe, *stored.entry, state);
+        const PlainEvent moved = stored.plain.events[event.index];
+        stored.plain.events[event.index].deleted = true;
+        event.contact = static_cast<std::size_t>(rng() % stored_.size());
+        Stored& target = stored_[event.contact];
+        Stripe& target_stripe = ws_.stripes[ContactStripe(target.email)];
+        state.contact = target.entry;
+        AddGoalEvent(target_stripe, *target.entry, state);
+        // D7: an email with a live event has a contact.
+        if (!target.entry->second.exists) {
+          target.entry->second.exists = true;
+          target_stripe.contacts_count.fetch_add(1, std::memory_order_relaxed);
+        }
+        event.index = target.plain.events.size();
+        target.plain.events.push_back(moved);
+      }
+    }
+  }
+
   // Preview against the per-contact evaluator over plain vectors and the brute force.
   void ExpectPreviewMatches(const RandomTree& tree, TimeUs now, std::size_t limit) {
     const SegmentTree parsed = MustParse(tree.json);
@@ -491,6 +532,96 @@ TEST(SegmentEvalBruteTest, PreviewOverGoalColumnsMatchesPerContactEvaluation) {
     ws.DeleteSome(rng);
   }
   EXPECT_GT(ws.matched(), 1000u);
+}
+
+// A contact with 10–40 goal events within 60 days, many of them at times shared with other
+// contacts, so that range edges placed on event times split many histories.
+PlainContact RandomBusyContact(std::mt19937_64& rng, const std::vector<TimeUs>& shared_times) {
+  PlainContact contact;
+  const int events = 10 + static_cast<int>(rng() % 31);
+  for (int i = 0; i < events; ++i) {
+    PlainEvent e;
+    e.goal_type = static_cast<GoalType>(1 + rng() % 3);  // purchase, subscription, lead
+    e.goal_name = rng() % 4 == 0 ? "gold" : "";
+    if (rng() % 6 != 0) e.cents = static_cast<std::int64_t>(rng() % 20'001) - 2'000;
+    e.occurred_at = rng() % 2 ? shared_times[rng() % shared_times.size()]
+                              : kTestNowUs - static_cast<TimeUs>(rng() % (60 * kTestDayUs));
+    e.deleted = rng() % 10 == 0;
+    contact.events.push_back(e);
+  }
+  return contact;
+}
+
+// A goal leaf over a random window whose edges are event times, next to them or anywhere.
+RandomTree MakeRangeLeaf(std::mt19937_64& rng, const std::vector<TimeUs>& shared_times) {
+  auto edge = [&] {
+    const TimeUs at = rng() % 4 == 0 ? kTestNowUs - static_cast<TimeUs>(rng() % (60 * kTestDayUs))
+                                     : shared_times[rng() % shared_times.size()] +
+                                           static_cast<TimeUs>(rng() % 3) - 1;
+    return TimeArg{FormatRfc3339(at), false, at};
+  };
+  TimeframeSpec timeframe;
+  switch (rng() % 4) {
+    case 0: {
+      TimeArg a = edge();
+      TimeArg b = edge();
+      if (a.us > b.us) std::swap(a, b);
+      timeframe = {"in_date_range", {a, b}, 0};
+      break;
+    }
+    case 1: timeframe = {"before_date", {edge()}, 0}; break;
+    case 2: timeframe = {"after_date", {edge()}, 0}; break;
+    default: timeframe = {"in_the_last_days", {}, 1 + static_cast<std::int64_t>(rng() % 40)};
+  }
+  GoalSpec spec{std::vector<std::string>{"purchase", "subscription", "*"}[rng() % 3],
+                rng() % 5 == 0 ? "gold" : "",
+                std::vector<std::string>{"sum", "count", "avg", "min", "max"}[rng() % 5],
+                std::vector<std::string>{"gte", "lte", "eq", "between"}[rng() % 4],
+                static_cast<std::int64_t>(rng() % 8) * 10'000 - 10'000,
+                0,
+                timeframe};
+  spec.milli_2 = spec.milli + static_cast<std::int64_t>(rng() % 4) * 20'000;
+  if (spec.aggregate == "count") {
+    spec.milli = static_cast<std::int64_t>(rng() % 6) * 1000;
+    spec.milli_2 = spec.milli + static_cast<std::int64_t>(rng() % 3) * 1000;
+  }
+  return {Json(spec),
+          [spec](const PlainContact& c, TimeUs now) { return BruteGoal(spec, c, now); }};
+}
+
+TEST(SegmentEvalBruteTest, PreviewRangeLeavesOverEventBucketsMatchPerContactEvaluation) {
+  const std::uint64_t seed = TestSeed();
+  SCOPED_TRACE("seed " + std::to_string(seed) +
+               " (replay with TALLY_SEGMENT_SEED=" + std::to_string(seed) + ")");
+  std::mt19937_64 rng(seed);
+  std::vector<TimeUs> shared_times;
+  for (int i = 0; i < 300; ++i) {
+    shared_times.push_back(kTestNowUs - static_cast<TimeUs>(rng() % (60 * kTestDayUs)));
+  }
+  // About 500 events per stripe and goal type: buckets split, so ranges end inside buckets
+  // and on their edges (buckets split at event times).
+  std::vector<PlainContact> contacts;
+  for (int i = 0; i < 2500; ++i) contacts.push_back(RandomBusyContact(rng, shared_times));
+  StoredWorkspace ws(contacts, rng);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 40; ++i) {
+      RandomTree tree = MakeRangeLeaf(rng, shared_times);
+      if (rng() % 3 == 0) {
+        // Under an `and`, the range leaf filters the rows another conjunct kept.
+        const RandomTree other =
+            rng() % 2 ? MakeRangeLeaf(rng, shared_times) : MakeRandomTree(rng, 1);
+        tree = {BranchJson("and", {other.json, tree.json}),
+                [tree, other](const PlainContact& c, TimeUs now) {
+                  return other.brute(c, now) && tree.brute(c, now);
+                }};
+      }
+      const TimeUs now = kTestNowUs + static_cast<TimeUs>(rng() % 3) * kTestDayUs;
+      ASSERT_NO_FATAL_FAILURE(ws.ExpectPreviewMatches(tree, now, 1 + rng() % 8))
+          << "round " << round;
+    }
+    ws.Mutate(rng);
+  }
+  EXPECT_GT(ws.matched(), 10'000u);
 }
 
 }  // namespace

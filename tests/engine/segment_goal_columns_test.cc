@@ -1,7 +1,8 @@
 // The goal columns (engine/goal_columns.h) as the goal index keeps them: after every random
 // insert, update (remove + add), delete, restore, move between contacts and erasure, each
 // contact's rows equal aggregates recomputed from its live events, point at its series and back
-// at the contact, and the free rows are exactly those no contact holds. Plus EmailPrefix's
+// at the contact, the free rows are exactly those no contact holds, and each goal type's event
+// buckets hold exactly its live events with their contacts' rows. Plus EmailPrefix's
 // order and SegmentSample against sort-and-truncate.
 #include <algorithm>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -108,6 +110,33 @@ class GoalColumnsTest : public ::testing::Test {
     }
   }
 
+  // The goal type's event buckets hold exactly its live events, each with the rows of its
+  // contact; the any-goal-type column has none of its own.
+  void CheckBuckets(std::size_t k) {
+    using Element = std::tuple<TimeUs, std::int64_t, std::uint32_t, std::uint32_t>;
+    std::vector<Element> expected, actual;
+    if (k != kAnyGoalColumn) {
+      for (const TestEvent& e : events_) {
+        const EventState& s = *e.state;
+        if (!e.live || static_cast<std::size_t>(s.goal_type) != k) continue;
+        const ContactState& contact = contacts_[e.contact]->second;
+        expected.emplace_back(s.occurred_at, s.goal_value_cents, contact.goal_rows[k] - 1,
+                              contact.goal_rows[kAnyGoalColumn] - 1);
+      }
+    }
+    const GoalEventBuckets& buckets = stripe_.goal_columns.events[k];
+    buckets.ForEachSpan(ClosedTimeBounds{}, [&](const GoalEventSpan& span) {
+      EXPECT_TRUE(span.inside);
+      for (std::uint32_t i = 0; i < span.size; ++i) {
+        actual.emplace_back(span.times[i], span.cents[i], span.rows[i], span.any_rows[i]);
+      }
+    });
+    std::sort(expected.begin(), expected.end());
+    std::sort(actual.begin(), actual.end());
+    ASSERT_EQ(actual, expected) << "buckets of column " << k;
+    EXPECT_EQ(buckets.size(), expected.size());
+  }
+
   void CheckColumns() {
     for (std::size_t k = 0; k < kGoalColumnCount; ++k) {
       const GoalColumn& column = stripe_.goal_columns.columns[k];
@@ -152,6 +181,7 @@ class GoalColumnsTest : public ::testing::Test {
         EXPECT_EQ(column.refs[row].email_prefix, EmailPrefix(entry.first));
       }
       ASSERT_EQ(held + column.free_rows.size(), column.size()) << "column " << k;
+      ASSERT_NO_FATAL_FAILURE(CheckBuckets(k));
       for (const std::uint32_t row : column.free_rows) {
         EXPECT_EQ(column.rows[row].count, 0u);
         EXPECT_EQ(column.refs[row].contact, nullptr);
