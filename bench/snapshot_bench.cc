@@ -1,6 +1,6 @@
-// Snapshot benchmarks (issue 6): writing a snapshot (forked child and in-thread) and loading
-// one, for the seeded dataset (bench/dataset.h) at 100k and 1M events, or 10M with --large; the
-// file size; and upsert latency p50/p99 with and without a snapshot being written meanwhile.
+// Snapshot benchmarks (issue 6): writing a snapshot and loading one, for the seeded dataset
+// (bench/dataset.h) at 100k and 1M events, or 10M with --large; the file size; and upsert latency
+// p50/p99 with and without a snapshot being written meanwhile.
 //
 // TALLY_BENCH_DIR (default /tmp/tally_snapshot_bench) holds the logs and snapshot files.
 // Usage: snapshot_bench [--large] [Google Benchmark flags]
@@ -105,8 +105,7 @@ Loaded& Prepare(std::uint64_t events) {
 
 void BM_SnapshotWrite(benchmark::State& state) {
   Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
-  engine::SnapshotWriteOptions options;
-  options.fork = state.range(1) != 0;
+  const engine::SnapshotWriteOptions options;
   const auto file = BenchDir() / "write.snap";
   engine::SnapshotHeader header;
   for (auto _ : state) {
@@ -144,7 +143,7 @@ void BM_SnapshotLoad(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
-// Upsert latency on the prepared engine; with range(1) = 1 a background thread writes forked
+// Upsert latency on the prepared engine; with range(1) = 1 a background thread writes
 // snapshots back to back during the measurement.
 void BM_SnapshotUpsertLatency(benchmark::State& state) {
   Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
@@ -192,7 +191,7 @@ void BM_SnapshotUpsertLatency(benchmark::State& state) {
   ::getrusage(RUSAGE_THREAD, &usage_after);
   stop = true;
   if (writer.joinable()) writer.join();
-  // Copy-on-write faults after a fork show up as minor faults of the writing thread.
+  // Page faults of the writing thread (copy-on-write faults, when snapshots forked).
   state.counters["faults_per_upsert"] =
       static_cast<double>(usage_after.ru_minflt - usage_before.ru_minflt) /
       static_cast<double>(state.iterations());
@@ -229,9 +228,8 @@ BENCHMARK(BM_WriteGatePass)->Threads(1)->Threads(2)->UseRealTime();
 void Register(std::uint64_t events) {
   const auto e = static_cast<std::int64_t>(events);
   benchmark::RegisterBenchmark("BM_SnapshotWrite", BM_SnapshotWrite)
-      ->ArgNames({"events", "fork"})
-      ->Args({e, 1})
-      ->Args({e, 0})
+      ->ArgNames({"events"})
+      ->Arg(e)
       ->Iterations(events >= 10'000'000 ? 1 : 3)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();

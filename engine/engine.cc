@@ -262,6 +262,7 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       // every pair of writes that share an event key or a contact.
       TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
       std::vector<ContactEntry*>& touched = ThreadTouched();
+      s.running_snapshot.BeforeUpsert(ws, s.interner, upsert);
       const EventEntry* applied = s.ApplyUpsertTracked(ws, upsert, lsn, 0, touched);
       TALLY_ASSERT(applied != nullptr);
       s.ReevaluateTouched(ws, touched, now, lsn);
@@ -336,6 +337,7 @@ ImportOutcome Engine::Import(std::string_view workspace_id, const std::vector<Ev
     lsn = *appended;
     std::vector<ContactEntry*>& touched = ThreadTouched();
     for (unsigned i = 0; i < upserts.size(); ++i) {
+      s.running_snapshot.BeforeUpsert(ws, s.interner, *upserts.Get(i));
       s.ApplyUpsertTracked(ws, *upserts.Get(i), lsn, i, touched);
     }
     s.ReevaluateTouched(ws, touched, now, lsn);
@@ -366,6 +368,7 @@ Status Engine::EraseContact(std::string_view workspace_id, std::string_view emai
     const auto& contacts = ws->stripes[ContactStripe(normalized)].contacts;
     if (!contacts.contains(normalized)) return Status::NotFound("Contact not found");
     TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
+    s.running_snapshot.BeforeErase(*ws, normalized);
     const bool erased = ApplyContactErasure(*ws, normalized);
     TALLY_ASSERT(erased);
     ForgetContactSegments(*ws->segments, normalized);

@@ -160,10 +160,12 @@ class Engine {
 
   // --- snapshots (engine/snapshot.h, docs/snapshot-format.md) --------------------------------
   // Writes the complete state at one LSN into `file` (created, or replaced if it exists) and
-  // fsyncs it. Writers are held back only while that LSN is fixed (and, with options.fork, for
-  // the fork itself). The returned header names the LSN. The caller publishes the file only
+  // fsyncs it, in the calling thread. Writers are held back only while that LSN is fixed (the
+  // cut, microseconds); afterwards a writer that changes a contact the snapshot has not yet
+  // encoded encodes it first (engine/snapshot_capture.h), and segment definitions wait until
+  // the snapshot is written. The returned header names the LSN. The caller publishes the file only
   // after making the log durable up to that LSN (engine/snapshot_store.h does).
-  // Errors: kIoError / kNoSpace from writing, kInternal if the child process failed.
+  // Errors: kIoError / kNoSpace from writing, kInternal if the state lags the log.
   Result<SnapshotHeader> WriteSnapshot(const std::filesystem::path& file,
                                        const SnapshotWriteOptions& options);
 

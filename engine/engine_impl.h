@@ -21,6 +21,7 @@
 
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "engine/running_snapshot.h"
 #include "engine/snapshot.h"
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
@@ -33,8 +34,6 @@ struct Record;
 }  // namespace tally::schemas
 
 namespace tally::engine {
-
-struct SnapshotSource;
 
 struct Engine::Impl {
   // Unique among the engines of this process, never reused (FindWorkspace's thread cache).
@@ -52,13 +51,14 @@ struct Engine::Impl {
 
   // --- snapshots (engine_snapshot.cc) -------------------------------------------------------
   WriteGate write_gate;
-  std::mutex snapshot_mu;  // one WriteSnapshot at a time
+  // One WriteSnapshot at a time; segment definitions take it too, so none runs during one.
+  std::mutex snapshot_mu;
   mutable std::mutex erasures_mu;
   std::vector<ErasureMark> erasures;  // guarded by erasures_mu; ascending LSN
   // Records an applied erasure (live or replayed) whose data may still be on disk.
   void NoteErasure(log::Lsn lsn, TimeUs recorded_at);
-  // Everything the snapshot encoder reads; called while the write gate is closed.
-  SnapshotSource GatherSnapshotSource(log::Lsn lsn) const;
+  // The snapshot being written, which writers preserve contacts for before changing them.
+  RunningSnapshot running_snapshot;
   // Loads options.snapshot into this (not yet shared) engine; returns the snapshot's LSN.
   Result<log::Lsn> LoadSnapshotFile(const EngineOptions& options);
 

@@ -119,7 +119,9 @@ Result<Segment> Engine::Impl::DefineSegment(std::string_view workspace_id,
   log::Lsn lsn = 0;
   std::shared_ptr<SavedSegment> saved;
   {
-    // A definition is evaluated for every contact, so it holds every stripe.
+    // A definition is evaluated for every contact, so it holds every stripe; it changes
+    // segments a running snapshot reads, so it waits for the snapshot to be written.
+    const std::lock_guard no_snapshot(snapshot_mu);
     const WriteGatePass pass(write_gate);
     StripeLocks locks(ws, kAllStripes, /*exclusive=*/true);
     const std::shared_ptr<SavedSegment> existing = ws.segments->Find(input.id);
@@ -162,6 +164,7 @@ Status Engine::DeleteSegment(std::string_view workspace_id, std::string_view id)
   fb::FinishRecordBuffer(b, fb::CreateRecord(b, fb::RecordBody::SegmentDelete, body.Union()));
   log::Lsn lsn = 0;
   {
+    const std::lock_guard no_snapshot(s.snapshot_mu);  // as DefineSegment
     const WriteGatePass pass(s.write_gate);
     StripeLocks locks(*ws, kAllStripes, /*exclusive=*/true);
     const std::shared_ptr<SavedSegment> existing = ws->segments->Find(id);
@@ -255,6 +258,7 @@ Status Engine::Impl::ProcessBoundaries(Workspace& ws,
     auto& contacts = ws.stripes[stripe].contacts;
     const auto contact = contacts.find(email);
     if (contact == contacts.end() || contact->second.segment_boundary != at) continue;
+    running_snapshot.BeforeChange(ws, *contact);
     const ContactSegmentsEvaluation evaluation =
         EvaluateContactSegments(*ws.segments->Live(), *contact, interner, at);
     if (evaluation.changes.empty()) {

@@ -1,5 +1,6 @@
-// Engine: snapshots — writing one at a consistent LSN (in a forked child or in this thread),
-// loading one at Open, and the erasure marks (docs/snapshot-format.md).
+// Engine: snapshots — writing one at a consistent LSN while writers go on (contact-level
+// copy-on-write, engine/snapshot_capture.h), loading one at Open, and the erasure marks
+// (docs/snapshot-format.md).
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -11,37 +12,13 @@
 #include "engine/engine.h"
 #include "engine/engine_impl.h"
 #include "engine/segment_registry.h"
+#include "engine/snapshot_capture.h"
 #include "engine/snapshot_encoder.h"
-#include "engine/snapshot_fork.h"
 #include "engine/snapshot_loader.h"
 #include "log/assert.h"
 #include "log/logger.h"
 
 namespace tally::engine {
-
-// Taking the registries' locks here, in the parent, means the encoder (and a forked child)
-// takes none.
-SnapshotSource Engine::Impl::GatherSnapshotSource(log::Lsn lsn) const {
-  SnapshotSource source;
-  source.lsn = lsn;
-  source.created_at = clock->NowUs();
-  for (const Workspace* ws : AllWorkspaces()) {
-    SnapshotWorkspaceSource w;
-    w.workspace = ws;
-    for (const auto& segment : *ws->segments->Live()) w.segments.push_back(segment);
-    for (const auto& segment : ws->segments->All()) {
-      if (segment->deleted) w.segments.push_back(segment);
-    }
-    source.workspaces.push_back(std::move(w));
-  }
-  std::sort(source.workspaces.begin(), source.workspaces.end(),
-            [](const SnapshotWorkspaceSource& a, const SnapshotWorkspaceSource& b) {
-              return a.workspace->id < b.workspace->id;
-            });
-  std::lock_guard lock(erasures_mu);
-  source.erasures = erasures;
-  return source;
-}
 
 void Engine::Impl::NoteErasure(log::Lsn lsn, TimeUs recorded_at) {
   std::lock_guard lock(erasures_mu);
@@ -95,7 +72,9 @@ Result<SnapshotHeader> Engine::WriteSnapshot(const std::filesystem::path& file,
   if (fd < 0) return Status::FromErrno(errno, "creating snapshot " + file.string());
 
   // With the gate closed no record is between append and apply, so the log's last LSN is the
-  // state's LSN: everything up to it is applied, nothing after it exists yet.
+  // state's LSN: everything up to it is applied, nothing after it exists yet. The cut takes
+  // the small global state and a new epoch; the contacts are encoded afterwards, each as it
+  // was at the cut (engine/snapshot_capture.h).
   using SteadyClock = std::chrono::steady_clock;
   const auto started = SteadyClock::now();
   s.write_gate.Close();
@@ -107,32 +86,30 @@ Result<SnapshotHeader> Engine::WriteSnapshot(const std::filesystem::path& file,
     return Status::Internal("the log is at LSN " + std::to_string(lsn) + " but the state at " +
                             std::to_string(s.applied_lsn.load()));
   }
-  const SnapshotSource source = s.GatherSnapshotSource(lsn);
-  const std::uint64_t estimate = EstimateSnapshotBytes(source);
+  std::vector<ErasureMark> erasures;
+  {
+    std::lock_guard lock(s.erasures_mu);
+    erasures = s.erasures;
+  }
+  SnapshotCapture capture(lsn, s.clock->NowUs(), s.AllWorkspaces(), std::move(erasures));
+  s.running_snapshot.Start(&capture);
+  s.write_gate.Open();
+  const auto reopened = SteadyClock::now();
+
+  const std::uint64_t estimate = EstimateSnapshotBytes(capture);
   const SnapshotBytesWritten progress = [&](std::uint64_t bytes) {
     if (options.progress) options.progress(std::min(bytes, estimate), estimate);
   };
-  const auto encode = [&](const SnapshotBytesWritten& report) {
-    return EncodeSnapshot(fd, source, report);
-  };
-  SteadyClock::time_point reopened;
-  const auto reopen = [&] {
-    s.write_gate.Open();
-    reopened = SteadyClock::now();
-  };
-  // In this thread the gate stays closed until the file is written; a child needs it closed
-  // only until it exists.
-  const auto write_here = [&] {
-    Result<SnapshotHeader> header = encode(progress);
-    reopen();
-    return header;
-  };
-  Result<SnapshotHeader> written =
-      options.fork ? RunSnapshotChild(encode, reopen, progress) : write_here();
+  Result<SnapshotHeader> written = EncodeSnapshot(fd, capture, progress);
+  // Every contact is stamped by now, so writers would not preserve anything more; the gate
+  // makes sure none is still inside a hook when the capture goes away.
+  s.write_gate.Close();
+  s.running_snapshot.Stop();
+  s.write_gate.Open();
   ::close(fd);
   if (!written.ok()) return written;
   if (options.progress) options.progress(written->file_bytes, written->file_bytes);
-  // The pause is what writers waited: the gate closing, the gather and the fork.
+  // The pause is what writers waited: the gate closing and the cut.
   const auto ms = [](auto duration) {
     return std::chrono::duration<double, std::milli>(duration).count();
   };
@@ -141,7 +118,6 @@ Result<SnapshotHeader> Engine::WriteSnapshot(const std::filesystem::path& file,
               {"lsn", written->lsn},
               {"events", written->events},
               {"bytes", written->file_bytes},
-              {"fork", options.fork},
               {"close_ms", ms(closed - started)},
               {"pause_ms", ms(reopened - started)},
               {"total_ms", ms(SteadyClock::now() - started)}});

@@ -48,11 +48,8 @@ Result<SnapshotHeader> VerifySnapshot(const std::filesystem::path& file,
                                       const SnapshotProgress& progress = {});
 
 struct SnapshotWriteOptions {
-  // true: a copy-on-write child process (fork) writes the file while the engine keeps accepting
-  // writes, which pause only for the fork itself. false: this thread writes it (offline tools,
-  // where nothing else runs).
-  bool fork = true;
-  SnapshotProgress progress;  // bytes written of an estimate; called from the calling thread
+  // Bytes written of an estimate; called from the calling thread with no engine lock held.
+  SnapshotProgress progress;
 };
 
 // An erasure (D13) whose data may still be on disk: its record's LSN and time.

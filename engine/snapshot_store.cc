@@ -191,7 +191,6 @@ Result<SnapshotSaved> SnapshotStore::SaveLocked(Engine& engine, log::Log& log,
   const auto start = std::chrono::steady_clock::now();
   const std::filesystem::path temp = TempPath();
   SnapshotWriteOptions write;
-  write.fork = options.fork;
   write.progress = options.progress;
   Result<SnapshotHeader> header = engine.WriteSnapshot(temp, write);
   // The snapshot may be published only once every record it holds is durable in the log:

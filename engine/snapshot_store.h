@@ -49,9 +49,6 @@ std::optional<log::Lsn> ParseSnapshotFileName(std::string_view name);
 bool IsSnapshotTempFileName(std::string_view name);
 
 struct SnapshotSaveOptions {
-  // true: a forked child writes the file while writes go on (serve); false: the calling thread
-  // writes it (offline tools).
-  bool fork = true;
   // false: if another save is running, fail at once with kAlreadyExists instead of waiting.
   bool wait_if_busy = true;
   // Also delete every snapshot whose LSN is below this one, whatever `keep` says (the erasure

@@ -37,6 +37,7 @@
 #include "engine/goal_series_element.h"  // kNoCents: goal_value absent
 #include "engine/model.h"
 #include "engine/name_index.h"
+#include "engine/snapshot_epoch.h"
 #include "engine/text_arena.h"
 #include "engine/workspace_fwd.h"
 
@@ -135,6 +136,13 @@ struct ContactState {
   // row + 1 in its stripe's goal column of each goal type (index 0: any goal type), 0 while it
   // has no live event of that type.
   std::array<std::uint32_t, kGoalColumnCount> goal_rows{};
+
+  // --- snapshots (engine/snapshot_capture.h) ------------------------------------------------
+  // The epoch of the last snapshot that encoded this contact, or of the one running when it
+  // was created: a writer about to change a contact below the running snapshot's epoch
+  // encodes it for the snapshot first. Written under the stripe's lock held exclusively, or by
+  // the snapshot's walk under the shared lock (the only write made under a shared lock).
+  std::uint32_t snapshot_epoch = SnapshotEpochNow();
 };
 
 struct TransparentStringHash {

@@ -10,7 +10,6 @@ namespace tally::net {
 HttpResponse HandleAdminSnapshot(engine::SnapshotStore& store, engine::Engine& engine,
                                  log::Log& log) {
   engine::SnapshotSaveOptions options;
-  options.fork = true;
   options.wait_if_busy = false;
   Result<engine::SnapshotSaved> saved = store.Save(engine, log, options);
   if (!saved.ok()) {

@@ -41,7 +41,6 @@ Result<boost::json::object> SaveOffline(const SnapshotSaveArgs& args) {
   }
   ProgressMeter meter("snapshot", "writing snapshot", "bytes", ProgressMeter::Mode::kDrawOrLog);
   engine::SnapshotSaveOptions options;
-  options.fork = false;  // nothing else runs: no need for a copy-on-write child
   options.progress = meter.Callback();
   TALLY_ASSIGN_OR_RETURN(engine::SnapshotSaved saved, store->Save(*engine, *log, options));
   engine.reset();

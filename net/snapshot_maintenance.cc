@@ -64,7 +64,6 @@ void SnapshotMaintenance::Tick() {
     return;
   }
   engine::SnapshotSaveOptions options;
-  options.fork = true;
   Result<engine::SnapshotSaved> saved = erasure_due ? store_.PurgeErasures(engine_, log_, options)
                                                     : store_.Save(engine_, log_, options);
   if (!saved.ok()) {

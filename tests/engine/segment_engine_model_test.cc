@@ -263,9 +263,7 @@ TEST_F(SegmentEngineModelTest, MembershipStaysCurrentThroughWritesTimeAndReplay)
   }
   // An engine loaded from a snapshot builds the same goal columns.
   const auto file = dir_ / "columns.snap";
-  SnapshotWriteOptions write;
-  write.fork = false;
-  auto header = engine_->WriteSnapshot(file, write);
+  auto header = engine_->WriteSnapshot(file, {});
   ASSERT_TRUE(header.ok()) << header.status().ToString();
   EngineOptions options;
   options.log = log_.get();

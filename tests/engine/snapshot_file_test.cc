@@ -1,4 +1,4 @@
-// Snapshot files: the header's counts, forked and in-thread files alike, damage of any byte or
+// Snapshot files: the header's counts, the same bytes for the same state, damage of any byte or
 // any truncation detected by VerifySnapshot and by loading, a contact larger than a chunk, and
 // Open refusing a log that does not continue the snapshot.
 #include <fstream>
@@ -57,10 +57,8 @@ class SnapshotFileTest : public EngineFixture {
     ASSERT_TRUE(engine_->EraseContact("ws", "erased@x.io").ok());
   }
 
-  SnapshotHeader MustWrite(const std::filesystem::path& file, bool fork) {
-    SnapshotWriteOptions options;
-    options.fork = fork;
-    auto header = engine_->WriteSnapshot(file, options);
+  SnapshotHeader MustWrite(const std::filesystem::path& file) {
+    auto header = engine_->WriteSnapshot(file, {});
     EXPECT_TRUE(header.ok()) << header.status().ToString();
     return header.ok() ? *header : SnapshotHeader{};
   }
@@ -69,7 +67,7 @@ class SnapshotFileTest : public EngineFixture {
 TEST_F(SnapshotFileTest, HeaderNamesTheLsnAndCountsOfTheState) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
-  const SnapshotHeader written = MustWrite(file, true);
+  const SnapshotHeader written = MustWrite(file);
   auto header = ReadSnapshotHeader(file);
   ASSERT_TRUE(header.ok()) << header.status().ToString();
   const Engine::Stats stats = engine_->GetStats();
@@ -90,26 +88,27 @@ TEST_F(SnapshotFileTest, HeaderNamesTheLsnAndCountsOfTheState) {
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
 }
 
-TEST_F(SnapshotFileTest, ForkedAndInThreadFilesAreByteIdentical) {
+TEST_F(SnapshotFileTest, SnapshotsOfAnUnchangedStateAreByteIdentical) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
-  // The clock stands still, so even created_at is the same.
-  MustWrite(dir_ / "forked.snap", true);
-  MustWrite(dir_ / "in_thread.snap", false);
-  EXPECT_EQ(ReadFile(dir_ / "forked.snap"), ReadFile(dir_ / "in_thread.snap"));
+  // The clock stands still, so even created_at is the same. The first snapshot stamped every
+  // contact with its epoch; the second must encode them all again.
+  MustWrite(dir_ / "first.snap");
+  MustWrite(dir_ / "second.snap");
+  EXPECT_EQ(ReadFile(dir_ / "first.snap"), ReadFile(dir_ / "second.snap"));
 }
 
 TEST_F(SnapshotFileTest, WritingReplacesAnExistingLongerFile) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
   WriteFile(file, std::string(1 << 20, 'x'));
-  MustWrite(file, true);
+  MustWrite(file);
   EXPECT_TRUE(VerifySnapshot(file).ok());
 }
 
 TEST_F(SnapshotFileTest, EveryFlippedBitIsDetectedByVerifyAndByLoad) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
-  MustWrite(file, false);
+  MustWrite(file);
   const std::string good = ReadFile(file);
   // One byte is damaged in place and repaired after each check.
   std::fstream damaged(file, std::ios::binary | std::ios::in | std::ios::out);
@@ -131,7 +130,7 @@ TEST_F(SnapshotFileTest, EveryFlippedBitIsDetectedByVerifyAndByLoad) {
 TEST_F(SnapshotFileTest, EveryTruncationIsDetectedByVerifyAndByLoad) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
-  MustWrite(file, false);
+  MustWrite(file);
   // Cut one byte at a time, from the full length down to nothing.
   for (auto length = std::filesystem::file_size(file); length-- > 0;) {
     std::filesystem::resize_file(file, length);
@@ -146,7 +145,7 @@ TEST_F(SnapshotFileTest, EveryTruncationIsDetectedByVerifyAndByLoad) {
 TEST_F(SnapshotFileTest, ChunkLongerThanTheMaximumIsRefused) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
-  MustWrite(file, false);
+  MustWrite(file);
   // The first chunk's length field, just past kSnapshotChunkBytesMax.
   std::fstream damaged(file, std::ios::binary | std::ios::in | std::ios::out);
   const std::uint32_t too_long = kSnapshotChunkBytesMax + kSnapshotChunkAlign;
@@ -158,13 +157,11 @@ TEST_F(SnapshotFileTest, ChunkLongerThanTheMaximumIsRefused) {
             "offset 4096: chunk of " + std::to_string(too_long) + " bytes exceeds the maximum");
 }
 
-TEST_F(SnapshotFileTest, ProgressRisesToTheFileSizeInBothModes) {
+TEST_F(SnapshotFileTest, ProgressRisesToTheFileSize) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
-  for (const bool fork : {true, false}) {
-    SCOPED_TRACE(fork ? "forked" : "in-thread");
+  {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
     SnapshotWriteOptions options;
-    options.fork = fork;
     options.progress = [&](std::uint64_t done, std::uint64_t total) {
       calls.emplace_back(done, total);
     };
@@ -181,12 +178,11 @@ TEST_F(SnapshotFileTest, ProgressRisesToTheFileSizeInBothModes) {
   }
 }
 
-TEST_F(SnapshotFileTest, WriteErrorsComeBackFromTheChildAndFromThisThread) {
+TEST_F(SnapshotFileTest, WriteErrorsAreReturnedAndLeaveTheGateOpen) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
-  for (const bool fork : {true, false}) {
-    SCOPED_TRACE(fork ? "forked" : "in-thread");
-    SnapshotWriteOptions options;
-    options.fork = fork;
+  for (const std::string round : {"first", "second"}) {
+    SCOPED_TRACE(round);
+    const SnapshotWriteOptions options;
     // /dev/full accepts the open and fails every write with ENOSPC.
     const auto full = engine_->WriteSnapshot("/dev/full", options);
     ASSERT_FALSE(full.ok());
@@ -195,7 +191,7 @@ TEST_F(SnapshotFileTest, WriteErrorsComeBackFromTheChildAndFromThisThread) {
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.status().code(), Status::Code::kIoError) << missing.status().ToString();
     // The gate is open again: writes and the next snapshot go on.
-    MustUpsert(Input("after@x.io", "e", std::string(fork ? "f" : "t"), kFixtureNowUs));
+    MustUpsert(Input("after@x.io", "e", round, kFixtureNowUs));
     EXPECT_TRUE(engine_->WriteSnapshot(dir_ / "ok.snap", options).ok());
   }
 }
@@ -222,7 +218,7 @@ TEST_F(SnapshotFileTest, ContactLargerThanAChunkRoundTrips) {
     ASSERT_TRUE(engine_->Import("ws", inputs).status.ok());
   }
   const auto file = dir_ / "hot.snap";
-  const SnapshotHeader header = MustWrite(file, true);
+  const SnapshotHeader header = MustWrite(file);
   ASSERT_GT(header.content_bytes, kSnapshotChunkBytesTarget);
   auto log = OpenLogAfter(dir_ / "log2", header.lsn);
   EngineOptions options;
@@ -240,7 +236,7 @@ TEST_F(SnapshotFileTest, ContactLargerThanAChunkRoundTrips) {
 TEST_F(SnapshotFileTest, OpenRefusesALogThatDoesNotContinueTheSnapshot) {
   ASSERT_NO_FATAL_FAILURE(SmallState());
   const auto file = dir_ / "s.snap";
-  const SnapshotHeader header = MustWrite(file, true);
+  const SnapshotHeader header = MustWrite(file);
   EngineOptions options;
   options.clock = &clock_;
   options.segment_timer = false;

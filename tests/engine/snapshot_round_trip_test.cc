@@ -1,5 +1,5 @@
 // Seeded randomized round trip: random writes, imports, erasures, saved segments and time
-// passing; at random points a snapshot (forked or in-thread) is loaded into a second engine,
+// passing; at random points a snapshot is loaded into a second engine,
 // which must equal the writer, and then take the same further operations and still equal it.
 // TALLY_SNAPSHOT_MODEL_SEED=<n> replays one seed.
 #include <cstdlib>
@@ -39,9 +39,7 @@ TEST_F(SnapshotRoundTripTest, LoadedEngineEqualsTheWriterNowAndAfterTheSameLater
     for (int i = 0; i < steps; ++i) ASSERT_NO_FATAL_FAILURE(workload.Step({engine_.get()}));
 
     const auto file = dir_ / ("round" + std::to_string(round) + ".snap");
-    SnapshotWriteOptions write;
-    write.fork = round % 2 == 0;
-    auto header = engine_->WriteSnapshot(file, write);
+    auto header = engine_->WriteSnapshot(file, {});
     ASSERT_TRUE(header.ok()) << header.status().ToString();
     EXPECT_EQ(header->lsn, log_->last_lsn());
     EXPECT_EQ(header->events, engine_->GetStats().events);

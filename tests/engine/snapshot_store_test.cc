@@ -122,8 +122,7 @@ class SnapshotStoreTest : public ::testing::Test {
     return DumpState(*engine_, "ws", emails, {"order.completed", "signup"});
   }
 
-  SnapshotSaved Save(SnapshotSaveOptions options = {}) {
-    options.fork = false;
+  SnapshotSaved Save(const SnapshotSaveOptions& options = {}) {
     auto saved = store_->Save(*engine_, *log_, options);
     EXPECT_TRUE(saved.ok()) << saved.status().ToString();
     return saved.ok() ? std::move(saved).value() : SnapshotSaved{};
@@ -314,7 +313,6 @@ TEST_F(SnapshotStoreTest, ASecondSaveIsRefusedWhileOneRunsWhenItAskedNotToWait) 
   bool release = false;
   std::thread first([&] {
     SnapshotSaveOptions options;
-    options.fork = false;
     options.progress = [&](std::uint64_t, std::uint64_t) {
       std::unique_lock lock(mu);
       started = true;
@@ -328,7 +326,6 @@ TEST_F(SnapshotStoreTest, ASecondSaveIsRefusedWhileOneRunsWhenItAskedNotToWait) 
     cv.wait(lock, [&] { return started; });
   }
   SnapshotSaveOptions options;
-  options.fork = false;
   options.wait_if_busy = false;
   auto refused = store_->Save(*engine_, *log_, options);
   EXPECT_EQ(refused.status().code(), Status::Code::kAlreadyExists);
@@ -350,7 +347,6 @@ TEST_F(SnapshotStoreTest, AFailedRenamePublishesNothingAndRemovesTheTemporaryFil
   ASSERT_TRUE(faulty.ok());
   fs.FailNth(log::testing::FaultInjectingFileSystem::Op::kRename, 1, EIO, /*sticky=*/false);
   SnapshotSaveOptions options;
-  options.fork = false;
   auto failed = (*faulty)->Save(*engine_, *log_, options);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), Status::Code::kIoError) << failed.status().ToString();
@@ -375,7 +371,6 @@ TEST_F(SnapshotStoreTest, AFailedDirectoryFsyncIsReportedAndPruningWaitsForTheNe
   fs.FailNth(log::testing::FaultInjectingFileSystem::Op::kSyncMetadata, 1, EIO,
              /*sticky=*/false);
   SnapshotSaveOptions options;
-  options.fork = false;
   auto failed = (*faulty)->Save(*engine_, *log_, options);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().code(), Status::Code::kIoError);
@@ -402,7 +397,6 @@ TEST_F(SnapshotStoreTest, PurgeErasuresLeavesNoFileHoldingTheErasedEmail) {
   ASSERT_EQ(engine_->Erasures().size(), 1u);
   Write(5);
   SnapshotSaveOptions options;
-  options.fork = false;
   auto purged = store_->PurgeErasures(*engine_, *log_, options);
   ASSERT_TRUE(purged.ok()) << purged.status().ToString();
   EXPECT_TRUE(engine_->Erasures().empty());

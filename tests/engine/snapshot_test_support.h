@@ -15,6 +15,7 @@
 
 #include "engine/engine.h"
 #include "log/log.h"
+#include "log/log_reader.h"
 #include "tests/engine/engine_fixture.h"
 #include "tests/engine/reference_model.h"
 #include "tests/engine/segment_test_facts.h"
@@ -115,10 +116,14 @@ class SnapshotWorkload {
     return BranchJson(Pick(2) ? "and" : "or", {RandomTree(depth - 1), RandomTree(depth - 1)});
   }
 
-  // One random operation on every engine; the outcomes must agree.
-  void Step(const std::vector<Engine*>& engines) {
+  // One random operation on every engine; the outcomes must agree. Without `definitions`, no
+  // segment is created, updated or deleted (those wait for a running snapshot).
+  void Step(const std::vector<Engine*>& engines, bool definitions = true) {
     const int kind = Pick(24);
-    if (kind == 0) {
+    if (kind == 0 && !definitions) {
+      clock_.Advance(Pick(600) * kSecondUs);
+      for (Engine* e : engines) ASSERT_TRUE(e->ProcessSegmentBoundaries().ok());
+    } else if (kind == 0) {
       SegmentInput input;
       input.id = kSnapshotTestSegments[Pick(4)];
       input.name = "name " + input.id;
@@ -172,6 +177,32 @@ class SnapshotWorkload {
   ManualClock& clock_;
   ReferenceModel model_;
 };
+
+// An engine replayed from a copy (in `dir`, kept open in `copy`) of `source`'s records up to
+// `lsn`: the state a snapshot at `lsn` must hold.
+inline std::unique_ptr<Engine> ReplayLogUpTo(log::Log& source, log::Lsn lsn,
+                                             const std::filesystem::path& dir, const Clock& clock,
+                                             std::unique_ptr<log::Log>& copy) {
+  log::LogOptions options;
+  options.dir = dir;
+  options.sync = log::SyncPolicy::kNone;
+  options.segment_bytes = 4ull << 20;
+  auto opened = log::Log::Open(options);
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  if (!opened.ok()) return nullptr;
+  copy = std::move(opened).value();
+  auto reader = source.Read(1);
+  EXPECT_TRUE(reader.ok());
+  for (;;) {
+    auto view = reader->Next();
+    EXPECT_TRUE(view.ok());
+    if (!view.ok() || !*view || (*view)->lsn > lsn) break;
+    EXPECT_TRUE(copy->Append((*view)->type, (*view)->payload).ok());
+  }
+  auto engine = Engine::Open({copy.get(), &clock, false});
+  EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+  return engine.ok() ? std::move(engine).value() : nullptr;
+}
 
 // A log directory whose log starts right after `lsn`, as a restore makes one.
 inline std::unique_ptr<log::Log> OpenLogAfter(const std::filesystem::path& dir, log::Lsn lsn) {

@@ -1,0 +1,103 @@
+// SnapshotCapture: the state at one LSN of a snapshot being written while writers go on, by
+// copy-on-write at contact granularity (docs/snapshot-format.md, "Consistency").
+//
+// At the cut (the write gate closed, so the state is exactly the log's last LSN) the capture
+// takes a new snapshot epoch (engine/snapshot_epoch.h) and copies the small global state: the
+// workspaces, their segments, their boundary schedules, the erasure marks. From then on the
+// contacts are the only state that both the snapshot and writers touch:
+// - a writer about to change a contact whose ContactState::snapshot_epoch is below the
+//   capture's first encodes it into the capture's side buffer for its stripe (Preserve) and
+//   stamps it with the capture's epoch;
+// - the snapshot's walk (engine/snapshot_encoder.h) encodes every contact not yet stamped and
+//   stamps it, then writes the side buffer of that stripe;
+// - a contact created after the cut is born with the capture's epoch and belongs to neither.
+// So every contact that existed at the cut is encoded exactly once, as it was at the cut.
+// Segment definitions (create, update, delete) do not run during a capture: they wait for the
+// snapshot mutex, which WriteSnapshot holds throughout.
+//
+// Thread safety: the constructor runs with the write gate closed. Preserve and NoteErased are
+// called by writers holding the contact's stripe exclusively; the walk reads a stripe's
+// capture under that stripe's lock. Writers find the capture through RunningSnapshot
+// (engine/running_snapshot.h).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "engine/clock.h"
+#include "engine/segment_registry.h"
+#include "engine/snapshot.h"
+#include "engine/snapshot_contact_columns.h"
+#include "engine/workspace.h"
+#include "log/log.h"
+#include "schemas/snapshot_generated.h"
+
+namespace tally::engine {
+
+// One stripe of a captured workspace; guarded by that stripe's lock.
+struct StripeCapture {
+  StripeCapture(const SnapshotSegmentsByOrdinal& by_ordinal, unsigned stripe)
+      : preserved(by_ordinal, stripe) {}
+  // Contacts writers encoded before changing them.
+  SnapshotContactEncoder preserved;
+  // Contact entries erased since the cut: the walk may still hold their addresses.
+  std::unordered_set<const ContactEntry*> erased;
+  // The walk has passed this stripe and taken the side buffer: every contact is stamped.
+  bool walked = false;
+};
+
+struct WorkspaceCapture {
+  explicit WorkspaceCapture(Workspace& workspace);
+  Workspace& ws;
+  // Live segments in the registry's order, then the deleted ones.
+  std::vector<std::shared_ptr<const SavedSegment>> segments;
+  SnapshotSegmentsByOrdinal by_ordinal{};
+  // The boundary schedule, as ScheduleChunk columns.
+  std::vector<schemas::snapshot::ScheduledFixed> schedule;
+  std::string schedule_text;
+  std::vector<std::unique_ptr<StripeCapture>> stripes;  // kStripeCount
+};
+
+class SnapshotCapture {
+ public:
+  // Copies the global state of `workspaces` (any order) and `erasures`; the write gate is
+  // closed. Cost: O(workspaces × stripes + segments + schedule entries).
+  SnapshotCapture(log::Lsn lsn, TimeUs created_at, const std::vector<Workspace*>& workspaces,
+                  std::vector<ErasureMark> erasures);
+  SnapshotCapture(const SnapshotCapture&) = delete;
+  SnapshotCapture& operator=(const SnapshotCapture&) = delete;
+
+  log::Lsn lsn() const { return lsn_; }
+  TimeUs created_at() const { return created_at_; }
+  std::uint32_t epoch() const { return epoch_; }
+  // In workspace id order.
+  std::vector<std::unique_ptr<WorkspaceCapture>>& workspaces() { return workspaces_; }
+  const std::vector<ErasureMark>& erasures() const { return erasures_; }
+
+  // Whether the contact is still to be encoded (it existed at the cut and nobody encoded it).
+  bool Pending(const ContactEntry& contact) const { return contact.second.snapshot_epoch < epoch_; }
+  // Encodes a pending contact into its stripe's side buffer and stamps it. The caller holds the
+  // contact's stripe exclusively and is about to change the contact.
+  void Preserve(const Workspace& ws, ContactEntry& contact);
+  // Records that the contact is about to be erased (after Preserve, if it was pending). The
+  // caller holds the contact's stripe exclusively.
+  void NoteErased(const Workspace& ws, const ContactEntry& contact);
+
+ private:
+  StripeCapture* StripeOf(const Workspace& ws, const ContactEntry& contact);
+
+  const log::Lsn lsn_;
+  const TimeUs created_at_;
+  const std::uint32_t epoch_;
+  std::vector<std::unique_ptr<WorkspaceCapture>> workspaces_;
+  std::unordered_map<const Workspace*, WorkspaceCapture*> by_workspace_;
+  const std::vector<ErasureMark> erasures_;
+};
+
+}  // namespace tally::engine

@@ -1,0 +1,120 @@
+// SnapshotContactColumns: contacts of one stripe encoded into the columns of ContactsChunks
+// (docs/snapshot-format.md), ready to be written, and the writing of one chunk.
+//
+// Encoding copies everything the snapshot stores of a contact entry (fields, memberships,
+// events, timeline items, texts), so the columns stay valid after the contact changes or is
+// erased. Interned strings (event names, sources, goal names) are referenced, not copied: they
+// live as long as the engine.
+//
+// A chunk is sealed once it reaches kSnapshotChunkBytesTarget: before a contact, or before an
+// event or timeline item of a contact too large for one chunk, which then continues in the
+// next chunk with a `continued` entry.
+//
+// Thread safety: none. Whoever encodes a contact holds its stripe (shared suffices: the
+// encoder only reads the contact, its events and the segments' members of that stripe).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/segment_registry.h"
+#include "engine/snapshot.h"
+#include "engine/snapshot_file_writer.h"
+#include "engine/workspace.h"
+#include "log/status.h"
+#include "schemas/snapshot_generated.h"
+
+namespace tally::engine {
+
+// The live segments of a workspace at the snapshot's LSN, by ordinal (null: free ordinal).
+using SnapshotSegmentsByOrdinal = std::array<const SavedSegment*, kSegmentsPerWorkspaceMax>;
+
+// The columns of one ContactsChunk.
+struct SnapshotChunkColumns {
+  // A contact entry whose counts grow as its events and timeline items are added.
+  struct Contact {
+    TimeUs created_at = 0;
+    TimeUs updated_at = 0;
+    TimeUs segment_boundary = 0;
+    std::uint64_t segment_bits = 0;
+    std::uint32_t email_bytes = 0;
+    std::uint32_t events = 0;
+    std::uint32_t timeline_items = 0;
+    bool exists = false;
+    bool continued = false;
+  };
+
+  SnapshotChunkColumns() = default;
+  // Moves keep the owned strings where they are (the views stay valid); copies would not.
+  SnapshotChunkColumns(SnapshotChunkColumns&&) = default;
+  SnapshotChunkColumns& operator=(SnapshotChunkColumns&&) = default;
+  SnapshotChunkColumns(const SnapshotChunkColumns&) = delete;
+  SnapshotChunkColumns& operator=(const SnapshotChunkColumns&) = delete;
+
+  std::vector<Contact> contacts;
+  std::vector<schemas::snapshot::EventFixed> events;
+  std::vector<schemas::snapshot::TimelineFixed> timeline;
+  std::vector<schemas::snapshot::MemberFixed> members;
+  std::vector<std::string_view> strings;  // interned strings, or views of owned_strings
+  std::deque<std::string> owned_strings;  // segment ids (a deque: views stay valid)
+  std::unordered_map<const std::string*, std::uint32_t> interned_index;
+  std::unordered_map<std::string_view, std::uint32_t> string_index;
+  std::size_t string_bytes = 0;
+  std::string text;
+
+  // About the size of the chunk's body.
+  std::size_t Bytes() const;
+  bool empty() const { return contacts.empty(); }
+  // Empties the columns, keeping their capacity.
+  void Clear();
+};
+
+// Encodes contacts of one stripe into chunks' columns.
+class SnapshotContactEncoder {
+ public:
+  // `by_ordinal` (which must outlive the encoder) is the contacts' workspace's live segments.
+  SnapshotContactEncoder(const SnapshotSegmentsByOrdinal& by_ordinal, unsigned stripe);
+
+  unsigned stripe() const { return stripe_; }
+
+  // Encodes the contact; returns how many items (the contact, its events and timeline items)
+  // it took, a measure of the time spent.
+  std::size_t Add(const ContactEntry& contact);
+
+  // The sealed chunks, removed from the encoder; the chunk being filled stays.
+  std::vector<SnapshotChunkColumns> TakeSealed();
+  // Every chunk, the one being filled included (if not empty); the encoder is left empty.
+  std::vector<SnapshotChunkColumns> TakeAll();
+  // Gives back written columns, so their buffers are reused rather than allocated afresh.
+  void Recycle(SnapshotChunkColumns&& columns);
+
+ private:
+  void Seal();
+  // Before an event or a timeline item: a full chunk is sealed and the contact continues.
+  void ContinueIfFull();
+  std::uint32_t StringIndex(std::string_view text);
+  std::uint32_t InternedIndex(const std::string* interned);
+  void AddEvent(const EventEntry& entry);
+  void AddTimelineItem(const TimelineItem& item);
+
+  const SnapshotSegmentsByOrdinal& by_ordinal_;
+  unsigned stripe_;
+  SnapshotChunkColumns open_;
+  std::vector<SnapshotChunkColumns> sealed_;
+  std::vector<SnapshotChunkColumns> spare_;
+};
+
+// Writes `columns` as one ContactsChunk of `stripe` and adds what it holds to `counts`
+// (contacts that exist, events, timeline entries). `builder` is scratch space, reused.
+// Errors: those of SnapshotFileWriter::AppendChunk.
+Status WriteContactsChunk(SnapshotFileWriter& writer, flatbuffers::FlatBufferBuilder& builder,
+                          const SnapshotChunkColumns& columns, unsigned stripe,
+                          SnapshotHeader& counts);
+
+}  // namespace tally::engine
