@@ -86,6 +86,7 @@ void GoalRangeAggregates::Compute(const GoalColumns& columns, std::size_t column
   TALLY_ASSERT(column < kGoalColumnCount);
   column_ = &columns.columns[column];
   op_ = op;
+  empty_ = ToAggregateValue(op, GoalSummary{});
   cells_.assign(column_->size(), Cell{Identity(op), 0, 0});
   auto scan = [&]<AggregateOp kOp>() {
     ForEachTypeOf(column, [&](std::size_t type) {
@@ -108,6 +109,8 @@ void GoalRangeAggregates::Compute(const GoalColumns& columns, std::size_t column
 std::optional<AggregateValue> GoalRangeAggregates::Get(std::uint32_t row) const {
   TALLY_ASSERT(column_ != nullptr && row < cells_.size());
   const Cell& cell = cells_[row];
+  // Most rows of a short range have no event in it.
+  if (cell.count == 0) return empty_;
   GoalSummary summary;
   summary.count = cell.count;
   summary.valued = cell.valued;

@@ -49,6 +49,7 @@ class GoalRangeAggregates {
 
   const GoalColumn* column_ = nullptr;
   AggregateOp op_ = AggregateOp::kCount;
+  AggregateValue empty_;  // the aggregate over no event
   std::vector<Cell> cells_;  // indexed by row
 };
 

@@ -89,9 +89,13 @@ PreviewPlan MakePlan(const SegmentTree& tree, TimeUs now) {
 }
 
 // Bucket elements a range scan visits in about the time one undecided row's series is read
-// (two cache misses and a search, against a few nanoseconds per element), measured with
-// BM_SegmentPreview: below it the scan is cheaper than the series of the undecided rows.
+// (two cache misses and a search, against a few nanoseconds per element): below it the scan is
+// cheaper than the series of the undecided rows.
 constexpr std::uint64_t kSeriesReadInEvents = 32;
+// Rows decided from their aggregates before a range leaf checks how many stay undecided: when
+// at least half of them do (S3: 94%), the rest of the rows skip that step and go straight to
+// the scan, since deciding a row from its aggregates costs about as much as from its cell.
+constexpr std::size_t kSampleRows = 64;
 
 // Per-thread scratch, reused from stripe to stripe.
 struct ScanBuffers {
@@ -100,25 +104,49 @@ struct ScanBuffers {
   GoalRangeAggregates range;
 };
 
-// Keeps the pending rows whose contact matches a column leaf (or its negation), from one pass
-// over the events in the leaf's range (engine/goal_range_aggregates.h).
+// Appends to `kept` the candidate rows whose contact matches a column leaf (or its negation),
+// from one pass over the events in the leaf's range (engine/goal_range_aggregates.h).
 void FilterByRangeScan(const Conjunct& conjunct, const GoalColumns& columns, std::size_t column,
-                       const ClosedTimeBounds& bounds, ScanBuffers& buffers) {
+                       const ClosedTimeBounds& bounds, const std::vector<std::uint32_t>& candidates,
+                       GoalRangeAggregates& range, std::vector<std::uint32_t>& kept) {
   const GoalLeaf& leaf = *conjunct.column_leaf;
-  buffers.range.Compute(columns, column, leaf.aggregate, bounds);
-  for (const std::uint32_t row : buffers.pending) {
-    std::optional<AggregateValue> value = buffers.range.Get(row);
+  range.Compute(columns, column, leaf.aggregate, bounds);
+  for (const std::uint32_t row : candidates) {
+    std::optional<AggregateValue> value = range.Get(row);
     // A sum that may exceed 64 bits is asked of the series, which sums in 128 bits.
     if (!value) {
       value = columns.columns[column].refs[row].series->Aggregate(leaf.aggregate, conjunct.range);
     }
-    if (GoalLeafMatches(leaf, *value) != conjunct.negated) buffers.rows.push_back(row);
+    if (GoalLeafMatches(leaf, *value) != conjunct.negated) kept.push_back(row);
+  }
+}
+
+// Appends to `kept` the candidate rows whose contact matches a column leaf (or its negation),
+// from each contact's series. Two cache misses per series (the series object in the contact's
+// slots, then its storage), each started a few rows ahead of its use.
+void FilterBySeries(const Conjunct& conjunct, const GoalColumn& column,
+                    const std::vector<std::uint32_t>& candidates,
+                    std::vector<std::uint32_t>& kept) {
+  const GoalLeaf& leaf = *conjunct.column_leaf;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (i + 2 * kPrefetchRows < candidates.size()) {
+      __builtin_prefetch(column.refs[candidates[i + 2 * kPrefetchRows]].series);
+    }
+    if (i + kPrefetchRows < candidates.size()) {
+      column.refs[candidates[i + kPrefetchRows]].series->Prefetch();
+    }
+    const GoalSeries* series = column.refs[candidates[i]].series;
+    if (GoalLeafMatches(leaf, series->Aggregate(leaf.aggregate, conjunct.range)) !=
+        conjunct.negated) {
+      kept.push_back(candidates[i]);
+    }
   }
 }
 
 // Keeps the rows whose contact matches a column leaf (or its negation): decided by the row
-// where it can; otherwise by one scan of the events in range when that costs less than reading
-// the series of every undecided row, else by those series.
+// where it can, and the rows left by one scan of the events in range when that costs less than
+// reading their series, else by their series. When most rows of a sample stay undecided, the
+// others go to the scan at once.
 void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
                         std::size_t column_index, ScanBuffers& buffers) {
   const GoalLeaf& leaf = *conjunct.column_leaf;
@@ -126,8 +154,17 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
   std::vector<std::uint32_t>& rows = buffers.rows;
   std::vector<std::uint32_t>& pending = buffers.pending;
   pending.clear();
+  const ClosedTimeBounds bounds = ToClosedBounds(conjunct.range);
+  const std::uint64_t scan_size = GoalRangeAggregates::ScanSize(columns, column_index, bounds);
   std::size_t kept = 0;
-  for (const std::uint32_t row : rows) {
+  std::size_t i = 0;
+  for (; i < rows.size(); ++i) {
+    if (i == kSampleRows && pending.size() * 2 >= kSampleRows &&
+        scan_size < (rows.size() / 2) * kSeriesReadInEvents) {
+      pending.insert(pending.end(), rows.begin() + static_cast<std::ptrdiff_t>(i), rows.end());
+      break;
+    }
+    const std::uint32_t row = rows[i];
     const std::optional<bool> decided = DecideGoalLeafFromRow(leaf, column, row, conjunct.range);
     if (!decided) {
       pending.push_back(row);
@@ -137,27 +174,11 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
   }
   rows.resize(kept);
   if (pending.empty()) return;
-  const ClosedTimeBounds bounds = ToClosedBounds(conjunct.range);
-  if (GoalRangeAggregates::ScanSize(columns, column_index, bounds) <
-      pending.size() * kSeriesReadInEvents) {
-    FilterByRangeScan(conjunct, columns, column_index, bounds, buffers);
+  if (scan_size < pending.size() * kSeriesReadInEvents) {
+    FilterByRangeScan(conjunct, columns, column_index, bounds, pending, buffers.range, rows);
     return;
   }
-  // Two cache misses per series (the series object in the contact's slots, then its storage),
-  // each started a few rows ahead of its use.
-  for (std::size_t i = 0; i < pending.size(); ++i) {
-    if (i + 2 * kPrefetchRows < pending.size()) {
-      __builtin_prefetch(column.refs[pending[i + 2 * kPrefetchRows]].series);
-    }
-    if (i + kPrefetchRows < pending.size()) {
-      column.refs[pending[i + kPrefetchRows]].series->Prefetch();
-    }
-    const GoalSeries* series = column.refs[pending[i]].series;
-    if (GoalLeafMatches(leaf, series->Aggregate(leaf.aggregate, conjunct.range)) !=
-        conjunct.negated) {
-      rows.push_back(pending[i]);
-    }
-  }
+  FilterBySeries(conjunct, column, pending, rows);
 }
 
 // Keeps the rows whose contact matches any node, evaluated per contact.
