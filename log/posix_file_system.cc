@@ -169,6 +169,15 @@ Status PosixFileSystem::Prefault(std::byte* base, std::uint64_t offset, std::uin
   return Status::Ok();
 }
 
+Status PosixFileSystem::WriteBack(FileHandle file, std::uint64_t offset, std::uint64_t bytes) {
+  constexpr unsigned kFlags =
+      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+  if (::sync_file_range(file, static_cast<off_t>(offset), static_cast<off_t>(bytes), kFlags) != 0) {
+    return Errno("sync_file_range");
+  }
+  return Status::Ok();
+}
+
 Status PosixFileSystem::Rename(const std::filesystem::path& from, const std::filesystem::path& to) {
   if (::rename(from.c_str(), to.c_str()) != 0) {
     return Errno("rename " + from.string() + " to", to);

@@ -1,4 +1,5 @@
-// PosixFileSystem: FileSystem over POSIX calls (open, posix_fallocate, mmap, msync, madvise).
+// PosixFileSystem: FileSystem over POSIX calls (open, posix_fallocate, mmap, msync, madvise)
+// and Linux's sync_file_range.
 //
 // Stateless; every method may be called from any thread at any time.
 #pragma once
@@ -25,6 +26,7 @@ class PosixFileSystem final : public FileSystem {
   Status SyncRange(FileHandle file, std::byte* base, std::uint64_t offset,
                    std::uint64_t bytes) override;
   Status Prefault(std::byte* base, std::uint64_t offset, std::uint64_t bytes) override;
+  Status WriteBack(FileHandle file, std::uint64_t offset, std::uint64_t bytes) override;
   Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   Status Remove(const std::filesystem::path& path) override;
 };

@@ -130,4 +130,9 @@ Status Segment::Prefault(std::uint64_t offset, std::uint64_t bytes) const {
   return fs_->Prefault(base_, offset, bytes);
 }
 
+Status Segment::WriteBack(std::uint64_t offset, std::uint64_t bytes) const {
+  TALLY_ASSERT(offset + bytes <= capacity_bytes_);
+  return fs_->WriteBack(file_, offset, bytes);
+}
+
 }  // namespace tally::log

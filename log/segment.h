@@ -7,8 +7,8 @@
 //
 // Thread safety: the accessors are immutable after construction except first_lsn (set once by
 // WriteHeader, under the log's reservation lock, before any frame of the segment is reserved),
-// sealed_bytes (set once at rollover) and the durable hint, all atomic. Sync and Prefault may run
-// concurrently with writers.
+// sealed_bytes (set once at rollover) and the durable hint, all atomic. Sync, Prefault and
+// WriteBack may run concurrently with writers.
 #pragma once
 
 #include <atomic>
@@ -85,6 +85,8 @@ class Segment {
   // msync of [offset, offset + bytes).
   Status Sync(std::uint64_t offset, std::uint64_t bytes) const;
   Status Prefault(std::uint64_t offset, std::uint64_t bytes) const;
+  // Early write-back of [offset, offset + bytes) (FileSystem::WriteBack); makes nothing durable.
+  Status WriteBack(std::uint64_t offset, std::uint64_t bytes) const;
 
  private:
   Segment(FileSystem* fs, std::filesystem::path path, std::uint64_t seq,

@@ -7,13 +7,18 @@
 
 namespace tally::log {
 
+AheadPages AheadPagesFor(SyncPolicy sync) {
+  return sync == SyncPolicy::kAlways ? AheadPages::kFaultAndWriteBack : AheadPages::kFault;
+}
+
 SegmentPreparer::SegmentPreparer(FileSystem* fs, std::filesystem::path dir,
-                                 std::uint64_t capacity_bytes, MapPages pages,
+                                 std::uint64_t capacity_bytes, MapPages pages, AheadPages ahead,
                                  std::uint64_t next_seq)
     : fs_(fs),
       dir_(std::move(dir)),
       capacity_bytes_(capacity_bytes),
       pages_(pages),
+      ahead_(ahead),
       want_seq_(next_seq) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -39,8 +44,7 @@ void SegmentPreparer::Run() {
       Result<std::shared_ptr<Segment>> segment =
           Segment::Create(fs_, dir_ / SegmentFileName(seq), seq, capacity_bytes_, pages_);
       if (segment.ok()) {
-        // A failed prefault only costs the writer page faults later, so it is not an error.
-        (void)(*segment)->Prefault(0, std::min(kPrefaultWindowBytes, capacity_bytes_));
+        PrepareAhead(**segment, 0, std::min(kPrefaultWindowBytes, capacity_bytes_));
       }
       lock.lock();
       preparing_ = false;
@@ -57,11 +61,19 @@ void SegmentPreparer::Run() {
     const std::uint64_t from = prefaulted_until_;
     const std::uint64_t until = prefault_until_;
     lock.unlock();
-    (void)segment->Prefault(from, until - from);
+    PrepareAhead(*segment, from, until - from);
     lock.lock();
     if (prefault_segment_ == segment) {
       prefaulted_until_ = std::max(prefaulted_until_, until);
     }
+  }
+}
+
+void SegmentPreparer::PrepareAhead(const Segment& segment, std::uint64_t offset,
+                                   std::uint64_t bytes) const {
+  (void)segment.Prefault(offset, bytes);
+  if (ahead_ == AheadPages::kFaultAndWriteBack && segment.WriteBack(offset, bytes).ok()) {
+    (void)segment.Prefault(offset, bytes);
   }
 }
 
@@ -72,6 +84,11 @@ Result<std::shared_ptr<Segment>> SegmentPreparer::Take(std::uint64_t seq) {
     ready_cv_.wait(lock, [&] { return !preparing_; });
     if (prepared_ != nullptr && prepared_->seq() == seq) {
       segment = std::move(prepared_);
+      // Its first window was prepared with it: the writer's Prefault request for that window
+      // finds nothing to do (written back twice, those pages would cost the disk twice).
+      prefault_segment_ = segment;
+      prefaulted_until_ = std::min(kPrefaultWindowBytes, capacity_bytes_);
+      prefault_until_ = prefaulted_until_;
     }
     TALLY_ASSERT(prepared_ == nullptr);
     // The thread has not started on `seq` (or failed it): cancel, so that it does not try to

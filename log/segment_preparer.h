@@ -1,7 +1,9 @@
-// SegmentPreparer: a background thread that keeps page faults and preallocation off the append
-// path. It creates the next segment file (posix_fallocate, fsync, map) before the writer needs
-// it, and keeps the pages just ahead of the writer in the active segment faulted in with
-// MADV_POPULATE_WRITE, which changes no data.
+// SegmentPreparer: a background thread that keeps page faults, preallocation and (for logs that
+// sync every group of appends) extent conversions off the append and sync paths. It creates the
+// next segment file (posix_fallocate, fsync, map) before the writer needs it, and keeps the
+// pages just ahead of the writer in the active segment faulted in with MADV_POPULATE_WRITE,
+// which changes no data; with AheadPages::kFaultAndWriteBack it also writes those pages (zeros)
+// back once, see AheadPages.
 //
 // Thread safety: Take, Prefault and Stop may be called from any thread. The Log calls Take and
 // Prefault while holding its reservation lock; the preparer never takes that lock, so the lock
@@ -22,6 +24,18 @@
 
 namespace tally::log {
 
+// What the preparer does with the pages it faults in ahead of the writer. kFault: only that.
+// kFaultAndWriteBack: it also writes them back once (FileSystem::WriteBack: the page cache holds
+// zeros there), then faults them in again (write-back leaves them write-protected). A fallocated
+// block is an "unwritten" extent until data written into it reaches the disk; converting it is
+// a journalled metadata change, and a sync whose data converts extents must commit the journal
+// (on ext4: about one more write and a journal commit per sync). Written back ahead, the
+// extents are converted off the sync path, in one journal transaction per step, and a sync
+// writes data only. It costs one more write of every page of a segment, worth it only when
+// syncs are frequent (SyncPolicy::kAlways).
+enum class AheadPages { kFault, kFaultAndWriteBack };
+AheadPages AheadPagesFor(SyncPolicy sync);
+
 class SegmentPreparer {
  public:
   // How far ahead of the writer pages are faulted in, and how often the writer asks.
@@ -30,7 +44,7 @@ class SegmentPreparer {
 
   // Starts the thread, which begins preparing segment `next_seq`.
   SegmentPreparer(FileSystem* fs, std::filesystem::path dir, std::uint64_t capacity_bytes,
-                  MapPages pages, std::uint64_t next_seq);
+                  MapPages pages, AheadPages ahead, std::uint64_t next_seq);
   ~SegmentPreparer();  // Stop()
   SegmentPreparer(const SegmentPreparer&) = delete;
   SegmentPreparer& operator=(const SegmentPreparer&) = delete;
@@ -48,11 +62,15 @@ class SegmentPreparer {
 
  private:
   void Run();
+  // Prepares [offset, offset + bytes) of `segment` for the writer as `ahead_` says. Failures
+  // only cost the writer page faults, or a sync extent conversions, so they are not errors.
+  void PrepareAhead(const Segment& segment, std::uint64_t offset, std::uint64_t bytes) const;
 
   FileSystem* const fs_;
   const std::filesystem::path dir_;
   const std::uint64_t capacity_bytes_;
   const MapPages pages_;
+  const AheadPages ahead_;
 
   std::mutex mu_;
   std::condition_variable work_cv_;            // wakes Run

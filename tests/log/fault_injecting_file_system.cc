@@ -176,6 +176,11 @@ Status FaultInjectingFileSystem::Prefault(std::byte* /*base*/, std::uint64_t /*o
   return Status::Ok();
 }
 
+Status FaultInjectingFileSystem::WriteBack(FileHandle /*file*/, std::uint64_t /*offset*/,
+                                           std::uint64_t /*bytes*/) {
+  return Check(Op::kWriteBack);
+}
+
 Status FaultInjectingFileSystem::Rename(const std::filesystem::path& from,
                                         const std::filesystem::path& to) {
   TALLY_RETURN_IF_ERROR(Check(Op::kRename));

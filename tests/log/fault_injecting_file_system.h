@@ -23,8 +23,10 @@ namespace tally::log::testing {
 
 class FaultInjectingFileSystem final : public FileSystem {
  public:
-  // kSync: SyncRange (msync of data); kSyncMetadata: SyncFile and SyncDir.
-  enum class Op { kAllocate, kSync, kSyncMetadata, kMap, kRename, kRemove };
+  // kSync: SyncRange (msync of data); kSyncMetadata: SyncFile and SyncDir; kWriteBack:
+  // WriteBack, which reaches no file here (early write-back makes nothing durable, and a
+  // crash may keep it or not: this file system keeps what was synced only).
+  enum class Op { kAllocate, kSync, kSyncMetadata, kWriteBack, kMap, kRename, kRemove };
 
   // The `n`-th call (1-based, counted from now) of `op` fails with `error_number`; with
   // `sticky`, every call after it fails too.
@@ -54,6 +56,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   Status SyncRange(FileHandle file, std::byte* base, std::uint64_t offset,
                    std::uint64_t bytes) override;
   Status Prefault(std::byte* base, std::uint64_t offset, std::uint64_t bytes) override;
+  Status WriteBack(FileHandle file, std::uint64_t offset, std::uint64_t bytes) override;
   Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   Status Remove(const std::filesystem::path& path) override;
 

@@ -132,5 +132,27 @@ TEST(GroupCommitSignalsTest, AWaiterTwoRoundsAheadIsReleasedOnlyByItsOwnRound) {
   EXPECT_TRUE(waiter.Returns());
 }
 
+TEST(GroupCommitSignalsTest, RoundsInFlightTogetherEndInOrderAndReleaseOnlyTheirOwnWaiters) {
+  GroupCommitSignals signals;
+  const std::uint32_t first = signals.BeginRound();
+  const std::uint32_t second = signals.BeginRound();
+  const std::uint32_t third = signals.BeginRound();
+  EXPECT_EQ(signals.in_flight(), GroupCommitSignals::kRoundsInFlightMax);
+  RoundWaiter of_second(signals, second);
+  RoundWaiter of_next(signals, signals.NextRound());  // its word is no round's in flight
+  std::this_thread::sleep_for(20ms);
+  signals.EndRound(first);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(of_second.done());
+  signals.EndRound(second);
+  EXPECT_TRUE(of_second.Returns());
+  signals.EndRound(third);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(of_next.done());
+  EXPECT_EQ(signals.in_flight(), 0u);
+  signals.EndRound(signals.BeginRound());
+  EXPECT_TRUE(of_next.Returns());
+}
+
 }  // namespace
 }  // namespace tally::log

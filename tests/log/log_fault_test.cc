@@ -2,6 +2,7 @@
 // and failed syncs, which must leave the log in a sticky error state.
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,6 +57,52 @@ TEST(LogFaultTest, OnlyLogsThatSyncEveryAppendMapSegmentsWithSmallPages) {
     EXPECT_GE(fs.Maps(always ? MapPages::kSmall : MapPages::kHuge), 4);
     EXPECT_EQ(fs.Maps(always ? MapPages::kHuge : MapPages::kSmall), 0);
   }
+}
+
+// Waits until the preparer has created the segment after the active one; the preparer finishes
+// preparing it (faulting in, and writing back, its first pages) before it can stop.
+void WaitForPreparedSegment(const TempDir& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (SegmentFiles(dir.path() / "log").size() < 2) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "no segment was prepared";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+TEST(LogFaultTest, OnlyLogsThatSyncEveryAppendWriteBackThePagesPreparedAhead) {
+  for (const SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kInterval, SyncPolicy::kNone}) {
+    TempDir dir;
+    FaultInjectingFileSystem fs;
+    auto log = Log::Open(Options(dir, &fs, sync, 64 * 1024));
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    WaitForPreparedSegment(dir);
+    ASSERT_TRUE((*log)->Close().ok());
+    EXPECT_EQ(fs.Calls(Op::kWriteBack) > 0, sync == SyncPolicy::kAlways);
+  }
+}
+
+TEST(LogFaultTest, FailedWriteBackAheadIsNotAnErrorAndAppendsStillBecomeDurable) {
+  TempDir dir;
+  FaultInjectingFileSystem fs;
+  fs.FailNth(Op::kWriteBack, 1, EIO, /*sticky=*/true);
+  std::vector<std::string> appended;
+  {
+    auto log = Log::Open(Options(dir, &fs, SyncPolicy::kAlways, 4096));
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    WaitForPreparedSegment(dir);
+    for (int i = 0; i < 60; ++i) {  // several rollovers of 4 KiB segments
+      ASSERT_TRUE(AppendId(**log, Id("r", i)).ok());
+      appended.push_back(Id("r", i));
+    }
+    EXPECT_TRUE((*log)->health().ok());
+    // Close syncs the durable hint: nothing is left for the crash below to lose.
+    ASSERT_TRUE((*log)->Close().ok());
+  }
+  EXPECT_GT(fs.Calls(Op::kWriteBack), 0);
+  // What a crash keeps: the file system wrote only what was synced.
+  auto reopened = Log::Open(Options(dir, nullptr, SyncPolicy::kAlways, 4096));
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ(ReadAll(**reopened).ids, appended);
 }
 
 TEST(LogFaultTest, NoSpaceForTheFirstSegmentFailsOpenAndLeavesNoFile) {
