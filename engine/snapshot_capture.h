@@ -40,10 +40,14 @@
 
 namespace tally::engine {
 
+// The chunk size of the side buffers: smaller than the walk's, so that the writer that fills
+// a chunk's fresh memory (and seals it) pays for a small one.
+inline constexpr std::size_t kSnapshotSideChunkBytesTarget = 256u << 10;
+
 // One stripe of a captured workspace; guarded by that stripe's lock.
 struct StripeCapture {
   StripeCapture(const SnapshotSegmentsByOrdinal& by_ordinal, unsigned stripe)
-      : preserved(by_ordinal, stripe) {}
+      : preserved(by_ordinal, stripe, kSnapshotSideChunkBytesTarget) {}
   // Contacts writers encoded before changing them.
   SnapshotContactEncoder preserved;
   // Contact entries erased since the cut: the walk may still hold their addresses.

@@ -40,9 +40,20 @@ void SnapshotChunkColumns::Clear() {
 }
 
 SnapshotContactEncoder::SnapshotContactEncoder(const SnapshotSegmentsByOrdinal& by_ordinal,
-                                               unsigned stripe)
-    : by_ordinal_(by_ordinal), stripe_(stripe) {
+                                               unsigned stripe, std::size_t chunk_bytes_target)
+    : by_ordinal_(by_ordinal), stripe_(stripe), chunk_bytes_target_(chunk_bytes_target) {
   TALLY_ASSERT(stripe < kStripeCount);
+  TALLY_ASSERT(chunk_bytes_target > 0 && chunk_bytes_target <= kSnapshotChunkBytesTarget);
+}
+
+void SnapshotContactEncoder::Reserve() {
+  // Every column gets room for a whole chunk: untouched capacity costs address space only.
+  const std::size_t bytes = chunk_bytes_target_;
+  open_.contacts.reserve(bytes / sizeof(fbs::ContactFixed));
+  open_.events.reserve(bytes / sizeof(fbs::EventFixed));
+  open_.timeline.reserve(bytes / sizeof(fbs::TimelineFixed));
+  open_.members.reserve(bytes / sizeof(fbs::MemberFixed));
+  open_.text.reserve(bytes);
 }
 
 void SnapshotContactEncoder::Seal() {
@@ -55,10 +66,11 @@ void SnapshotContactEncoder::Seal() {
     spare_.pop_back();
   }
   TALLY_ASSERT(open_.empty());
+  Reserve();
 }
 
 void SnapshotContactEncoder::ContinueIfFull() {
-  if (open_.Bytes() < kSnapshotChunkBytesTarget) return;
+  if (open_.Bytes() < chunk_bytes_target_) return;
   Seal();
   SnapshotChunkColumns::Contact continuation;
   continuation.continued = true;
@@ -143,7 +155,8 @@ void SnapshotContactEncoder::AddTimelineItem(const TimelineItem& item) {
 std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact) {
   TALLY_ASSERT(ContactStripe(contact.first) == stripe_);
   const ContactState& c = contact.second;
-  if (open_.Bytes() >= kSnapshotChunkBytesTarget) Seal();
+  if (open_.contacts.capacity() == 0) Reserve();
+  if (open_.Bytes() >= chunk_bytes_target_) Seal();
   SnapshotChunkColumns::Contact head;
   head.created_at = c.created_at;
   head.updated_at = c.updated_at;

@@ -6,9 +6,10 @@
 // erased. Interned strings (event names, sources, goal names) are referenced, not copied: they
 // live as long as the engine.
 //
-// A chunk is sealed once it reaches kSnapshotChunkBytesTarget: before a contact, or before an
-// event or timeline item of a contact too large for one chunk, which then continues in the
-// next chunk with a `continued` entry.
+// A chunk is sealed once it reaches the encoder's target size (kSnapshotChunkBytesTarget, or
+// less): before a contact, or before an event or timeline item of a contact too large for one
+// chunk, which then continues in the next chunk with a `continued` entry. Each chunk's columns
+// are reserved for the target at once, so that encoding never copies a grown column.
 //
 // Thread safety: none. Whoever encodes a contact holds its stripe (shared suffices: the
 // encoder only reads the contact, its events and the segments' members of that stripe).
@@ -26,6 +27,7 @@
 #include "engine/segment_registry.h"
 #include "engine/snapshot.h"
 #include "engine/snapshot_file_writer.h"
+#include "engine/snapshot_format.h"
 #include "engine/workspace.h"
 #include "log/status.h"
 #include "schemas/snapshot_generated.h"
@@ -79,7 +81,8 @@ struct SnapshotChunkColumns {
 class SnapshotContactEncoder {
  public:
   // `by_ordinal` (which must outlive the encoder) is the contacts' workspace's live segments.
-  SnapshotContactEncoder(const SnapshotSegmentsByOrdinal& by_ordinal, unsigned stripe);
+  SnapshotContactEncoder(const SnapshotSegmentsByOrdinal& by_ordinal, unsigned stripe,
+                         std::size_t chunk_bytes_target = kSnapshotChunkBytesTarget);
 
   unsigned stripe() const { return stripe_; }
 
@@ -96,6 +99,8 @@ class SnapshotContactEncoder {
 
  private:
   void Seal();
+  // Reserves the open chunk's columns for the target.
+  void Reserve();
   // Before an event or a timeline item: a full chunk is sealed and the contact continues.
   void ContinueIfFull();
   std::uint32_t StringIndex(std::string_view text);
@@ -105,6 +110,7 @@ class SnapshotContactEncoder {
 
   const SnapshotSegmentsByOrdinal& by_ordinal_;
   unsigned stripe_;
+  std::size_t chunk_bytes_target_;
   SnapshotChunkColumns open_;
   std::vector<SnapshotChunkColumns> sealed_;
   std::vector<SnapshotChunkColumns> spare_;

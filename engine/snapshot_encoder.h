@@ -19,7 +19,7 @@ namespace tally::engine {
 
 // How much the walk encodes under one hold of a stripe's shared lock: contacts plus their
 // events and timeline items (a contact is never split, so a larger one is encoded whole).
-inline constexpr std::size_t kSnapshotWalkItemsPerHold = 512;
+inline constexpr std::size_t kSnapshotWalkItemsPerHold = 256;
 
 // Bytes written so far; called after every chunk, from the calling thread with no engine lock
 // held (so it may itself write to the engine).
