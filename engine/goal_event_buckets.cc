@@ -38,7 +38,11 @@ void GoalEventBuckets::Append(Bucket& bucket, TimeUs t, std::int64_t cents, std:
   if (bucket.size == bucket.capacity) {
     TALLY_ASSERT_MSG(bucket.capacity <= std::numeric_limits<std::uint32_t>::max() / 2,
                      "goal event bucket too large");
-    Reserve(bucket, std::max<std::uint32_t>(4, bucket.capacity * 2));
+    // Doubled, but never beyond the size at which the bucket splits. (Growing by half instead
+    // saves ~5 of ~34 bytes per event when a snapshot load fills buckets in random time order,
+    // and takes ~1.7 times as long per insert: BM_GoalEventBucketsInsert/1.)
+    const std::uint32_t grown = std::max<std::uint32_t>(4, bucket.capacity * 2);
+    Reserve(bucket, std::max(bucket.size + 1, std::min(grown, bucket.split_at)));
   }
   const std::uint32_t j = bucket.size++;
   bucket.times()[j] = t;
