@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/money.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -59,6 +60,10 @@ void RepointRows(Stripe& stripe, ContactState& contact) {
 void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) {
   TALLY_ASSERT(event.live() && event.goal_type != GoalType::kNone);
   TALLY_ASSERT(event.contact == &entry);
+  // Range sums (engine/goal_range_aggregates.h) rely on the bound RoundToCents keeps.
+  TALLY_ASSERT(event.goal_value_cents == kNoCents ||
+               (event.goal_value_cents >= -kGoalValueCentsAbsLimit &&
+                event.goal_value_cents <= kGoalValueCentsAbsLimit));
   ContactState& contact = entry.second;
   std::size_t count = 0;
   const auto keys = SlotKeys(event, &count);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "engine/money.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -10,6 +11,8 @@ namespace {
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
+// The most values whose sum always fits in 64 bits (9,223).
+constexpr std::uint32_t kSumExactValues = kInt64Max / kGoalValueCentsAbsLimit;
 
 // The goal types whose buckets hold a column's events: its own, or all of them for "any".
 template <typename Visit>
@@ -119,14 +122,10 @@ std::optional<AggregateValue> GoalRangeAggregates::Get(std::uint32_t row) const 
       case AggregateOp::kCount: break;
       case AggregateOp::kSum:
       case AggregateOp::kAvg: {
-        // Every value of the row lies in [min_cents, max_cents], so the sum of any of them is
-        // at most valued_count × the larger magnitude; when that fits in 64 bits, so does the
-        // true sum, and the wrapped one equals it.
-        const GoalRow& r = column_->rows[row];
-        const Int128 lo = r.min_cents;
-        const Int128 hi = r.max_cents;
-        const Int128 magnitude = std::max(lo < 0 ? -lo : lo, hi < 0 ? -hi : hi);
-        if (magnitude * r.valued_count > kInt64Max) return std::nullopt;
+        // Stored values are at most kGoalValueCentsAbsLimit in magnitude (asserted by
+        // AddGoalEvent), so a sum of up to kSumExactValues of them fits in 64 bits and the
+        // wrapped one equals it.
+        if (cell.valued > kSumExactValues) return std::nullopt;
         summary.sum = cell.value;
         break;
       }

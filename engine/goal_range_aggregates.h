@@ -34,8 +34,8 @@ class GoalRangeAggregates {
                const ClosedTimeBounds& bounds);
 
   // The aggregate of a live row of the column, as GoalSeries::Aggregate(op, range) over the
-  // row's series answers it; nullopt when a sum may not fit in 64 bits (more than ~9,000
-  // events near the value limit), where the caller asks the series instead. O(1).
+  // row's series answers it; nullopt for a sum or average over more than 9,223 valued events
+  // (which might not fit in 64 bits), where the caller asks the series instead. O(1).
   std::optional<AggregateValue> Get(std::uint32_t row) const;
 
  private:

@@ -2,7 +2,7 @@
 // random time ranges whose edges sit on event times (where buckets split), next to them and in
 // between, every operator and every column, after inserts, deletes, value changes and moves
 // between contacts, the aggregate of every live row equals GoalSeries::Aggregate over the
-// row's series; and a sum that may exceed 64 bits is left to the series.
+// row's series; and a sum over more values than always fit in 64 bits is left to the series.
 #include "engine/goal_range_aggregates.h"
 
 #include <cstdint>
@@ -171,39 +171,44 @@ TEST_F(GoalRangeAggregatesTest, EveryRowEqualsItsSeriesOverRandomRanges) {
   }
 }
 
-TEST_F(GoalRangeAggregatesTest, ASumThatMayExceed64BitsIsLeftToTheSeries) {
-  // 10,001 values up to 9.99e14 cents (the D8 limit is 1e15): the bound 10,001 × 9.99e14
-  // exceeds 2^63 ≈ 9.22e18, though the six in range sum to far less.
-  for (int i = 0; i < 10'001; ++i) {
+TEST_F(GoalRangeAggregatesTest, ASumOfMoreValuesThanAlwaysFitIn64BitsIsLeftToTheSeries) {
+  // 9,224 values of up to 1e15 cents (the D8 limit) might not sum within 64 bits; 9,223 do.
+  constexpr std::int64_t kLimitCents = 1'000'000'000'000'000;
+  for (int i = 0; i < 9'224; ++i) {
     TestEvent e;
     e.state->seq = next_seq_++;
     e.state->goal_type = GoalType::kPurchase;
-    e.state->goal_value_cents = i == 0 ? 999'000'000'000'000 : 990'000'000'000'000;
+    e.state->goal_value_cents = i % 2 == 0 ? kLimitCents : -kLimitCents + 1;
     e.state->occurred_at = kBaseUs + i;
     Add(e);
     events_.push_back(std::move(e));
   }
-  TestEvent small;
-  small.contact = 1;
-  small.state->seq = next_seq_++;
-  small.state->goal_type = GoalType::kPurchase;
-  small.state->goal_value_cents = 100;
-  small.state->occurred_at = kBaseUs;
-  Add(small);
+  const std::uint32_t row = contacts_[0]->second.goal_rows[1] - 1;
   GoalRangeAggregates aggregates;
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kSum,
-                     ClosedTimeBounds{kBaseUs, kBaseUs + 5});
-  EXPECT_FALSE(aggregates.Get(contacts_[0]->second.goal_rows[1] - 1).has_value());
-  const std::optional<AggregateValue> value = aggregates.Get(contacts_[1]->second.goal_rows[1] - 1);
-  ASSERT_TRUE(value.has_value());
-  EXPECT_EQ(value->cents, 100);
+                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+  EXPECT_FALSE(aggregates.Get(row).has_value());
+  aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kAvg,
+                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+  EXPECT_FALSE(aggregates.Get(row).has_value());
+  aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kSum,
+                     ClosedTimeBounds{kBaseUs + 1, kBaseUs + 9'223});
+  const std::optional<AggregateValue> sum = aggregates.Get(row);
+  ASSERT_TRUE(sum.has_value());
+  // 4,611 values of 1e15 and 4,612 of -1e15 + 1.
+  EXPECT_EQ(sum->cents, -kLimitCents + 4'612);
+  EXPECT_EQ(sum->cents,
+            stripe_.goal_columns.columns[1]
+                .refs[row]
+                .series->Aggregate(AggregateOp::kSum, Closed(kBaseUs + 1, kBaseUs + 9'223))
+                .cents);
   // Counts and extremes never overflow.
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kMax,
-                     ClosedTimeBounds{kBaseUs, kBaseUs + 5});
-  const std::optional<AggregateValue> max = aggregates.Get(contacts_[0]->second.goal_rows[1] - 1);
+                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+  const std::optional<AggregateValue> max = aggregates.Get(row);
   ASSERT_TRUE(max.has_value());
-  EXPECT_EQ(max->matched, 6u);
-  EXPECT_EQ(max->cents, 999'000'000'000'000);
+  EXPECT_EQ(max->matched, 9'224u);
+  EXPECT_EQ(max->cents, kLimitCents);
 }
 
 }  // namespace
