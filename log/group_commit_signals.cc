@@ -22,8 +22,8 @@ std::uint32_t GroupCommitSignals::NextRound() {
 
 void GroupCommitSignals::RequestSync() {
   const std::uint32_t requests = requests_.value().fetch_add(1, std::memory_order_seq_cst) + 1;
-  // Pairs with WaitForRequest: either this load sees a sync thread going to sleep, or that
-  // thread sees the new count and does not sleep.
+  // Pairs with WaitForRoundWorthStarting: either this load sees a sync thread going to sleep, or
+  // that thread sees the new count and does not sleep.
   if (sync_sleepers_.load(std::memory_order_seq_cst) == 0) {
     return;
   }
@@ -40,10 +40,23 @@ void GroupCommitSignals::RequestSync() {
   }
 }
 
-void GroupCommitSignals::WaitForRequest(std::uint32_t seen) {
+void GroupCommitSignals::WaitForRoundWorthStarting() {
   sync_sleepers_.fetch_add(1, std::memory_order_seq_cst);
-  while (requests_.value().load(std::memory_order_seq_cst) == seen) {
-    requests_.Wait(seen);
+  for (;;) {
+    const std::uint32_t requests = requests_.value().load(std::memory_order_seq_cst);
+    // The same condition as RequestSync's for waking a sleeper, so that no request is left
+    // without a round: one that does not wake a sleeper finds a round in flight, whose thread
+    // (a sync thread, or Sync(), which asks again when it is done) looks at the count again.
+    const std::uint32_t since = requests - requests_at_begin_.load(std::memory_order_relaxed);
+    // Rounds ended before rounds begun, as in RequestSync, so that the difference is never
+    // negative.
+    const std::uint32_t ended = last_ended_.load(std::memory_order_acquire);
+    const std::uint32_t in_flight = started_.load(std::memory_order_acquire) - ended;
+    if ((since != 0 && (in_flight == 0 || since >= kOverlapRequestsMin)) ||
+        woken_all_.load(std::memory_order_seq_cst)) {
+      break;
+    }
+    requests_.Wait(requests);
   }
   sync_sleepers_.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -92,6 +105,9 @@ void GroupCommitSignals::WakeAll() {
     ended.value().fetch_add(kWords, std::memory_order_acq_rel);
     ended.WakeAll();
   }
+  // Sticky: a sync thread that begins one more round after this (it looked before the log
+  // failed or began closing) must not sleep after it, although that round covers every request.
+  woken_all_.store(true, std::memory_order_seq_cst);
   requests_.value().fetch_add(1, std::memory_order_seq_cst);
   requests_.WakeAll();
 }

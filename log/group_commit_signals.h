@@ -11,7 +11,9 @@
 // round, never those that need a later one (with one condition variable each sync woke every
 // waiter, most of them to sleep again). A round's end wakes one waiter and each woken waiter
 // the next, so the sync thread is free to start the next round at once.
-// The sync threads sleep in WaitForRequest until some appender asked for a round. Sleeping and
+// The sync threads sleep in WaitForRoundWorthStarting until some appender asked for a round since
+// the last round began (while a round is in flight: enough of them to be worth overlapping it;
+// the thread of the round in flight starts the next one anyway when it is done). Sleeping and
 // waking go through FutexWord (no spinning; see log/futex_word.h).
 //
 // Thread safety: BeginRound/EndRound are called under one lock (the log's sync lock), which
@@ -45,8 +47,8 @@ class GroupCommitSignals {
   // round it returns sees that record (it synchronizes with the caller through the round
   // counter).
   std::uint32_t NextRound();
-  // Counts a request and wakes a sync thread if one sleeps in WaitForRequest and no round is
-  // in flight or kOverlapRequestsMin requests came in since the last round began.
+  // Counts a request and wakes a sync thread if one sleeps in WaitForRoundWorthStarting and no
+  // round is in flight or kOverlapRequestsMin requests came in since the last round began.
   void RequestSync();
   // Blocks until `round` has ended or WakeAll was called (or spuriously); the caller then
   // rechecks what it is waiting for (its LSN may need a later round when an earlier record was
@@ -60,11 +62,16 @@ class GroupCommitSignals {
   // Rounds begun and not yet ended (under the sync lock).
   std::uint32_t in_flight() const;
 
-  // The sync threads: the request count, and a wait until it differs from `seen`.
+  // The sync threads: the request count, and a wait until a round is worth starting: a request
+  // came in since the last round began (by any thread: requests before it are covered by it)
+  // and, while a round is in flight, kOverlapRequestsMin of them; or WakeAll has been called. A
+  // thread that finishes a round and finds fewer requests sleeps rather than run a small
+  // overlapping round: each round costs an msync and the CPU to plan and publish it.
   std::uint32_t requests() const { return requests_.value().load(std::memory_order_seq_cst); }
-  void WaitForRequest(std::uint32_t seen);
+  void WaitForRoundWorthStarting();
 
   // Wakes every waiter and the sync threads (the log failed or is closing; they recheck why).
+  // From then on WaitForRoundWorthStarting returns at once.
   void WakeAll();
 
  private:
@@ -78,9 +85,11 @@ class GroupCommitSignals {
   std::array<FutexWord, kWords> ended_{FutexWord(0), FutexWord(~std::uint32_t{2}),
                                        FutexWord(~std::uint32_t{1}), FutexWord(~std::uint32_t{0})};
   FutexWord requests_;
-  // How many sync threads are (about to be) asleep in WaitForRequest, so that RequestSync makes
+  // How many sync threads are (about to be) asleep in WaitForRoundWorthStarting, so that
+  // RequestSync makes
   // a system call only then.
   std::atomic<std::uint32_t> sync_sleepers_{0};
+  std::atomic<bool> woken_all_{false};  // WakeAll was called
 };
 
 }  // namespace tally::log

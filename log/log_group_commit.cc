@@ -192,23 +192,21 @@ void Log::Impl::RunSyncThread() {
 }
 
 void Log::Impl::RunAlwaysSyncRounds() {
-  // A round runs whenever some appender asked for one since this thread last began one, so
-  // every appender that queues while an msync runs is covered by the next round (on the other
-  // sync thread, if this one is still waiting for its msync), and whenever an OnDurable
+  // A round runs whenever some appender asked for one since the last round began (by either
+  // sync thread: a round covers every request made before it began), so every appender that
+  // queues while an msync runs is covered by the next round (on the other sync thread, if
+  // enough of them queue while this one waits for its msync), and whenever an OnDurable
   // callback waits for an LSN no round covers: its record may still have been incomplete when
   // the round its registration asked for looked, and nobody blocks in WaitDurable to ask again.
-  // Not requests(): an appender may have asked before this thread got here.
-  std::uint32_t seen = 0;
   for (;;) {
     // Also those made durable by another thread's round or by Sync().
     callbacks.DeliverUpTo(durable_lsn);
     if (callbacks.highest_pending() <= planned_lsn.load(std::memory_order_acquire)) {
-      signals.WaitForRequest(seen);
+      signals.WaitForRoundWorthStarting();
     }
     if (stopping()) {
       return;
     }
-    seen = signals.requests();
     const Lsn planned = planned_lsn.load(std::memory_order_acquire);
     const Result<Lsn> covered = SyncRound();
     if (!covered.ok()) {
