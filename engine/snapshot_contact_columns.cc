@@ -175,6 +175,13 @@ std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact) {
     open_.members.emplace_back(member->second.version, member->second.matched_at,
                                member->second.computed_at);
   }
+  // A contact's events live in their key stripes' pools and their texts in arenas, scattered
+  // in memory: ask for all of them at once rather than missing the cache event after event.
+  for (const EventEntry* entry : c.events) __builtin_prefetch(entry);
+  for (const EventEntry* entry : c.events) {
+    __builtin_prefetch(entry->first.external_id.data());
+    __builtin_prefetch(entry->second.properties_json.view().data());
+  }
   for (const EventEntry* entry : c.events) {
     ContinueIfFull();
     AddEvent(*entry);

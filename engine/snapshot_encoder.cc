@@ -18,6 +18,10 @@ namespace {
 
 namespace fbs = tally::schemas::snapshot;
 
+// How many contacts ahead the walk asks for the next contacts' lists (and twice that for their
+// entries).
+constexpr std::size_t kWalkPrefetchAhead = 4;
+
 // What the walk carries from chunk to chunk.
 struct Walk {
   Walk(SnapshotCapture& c, int fd, const SnapshotBytesWritten& p)
@@ -119,6 +123,15 @@ Status WalkStripe(Walk& walk, WorkspaceCapture& w, unsigned s) {
     {
       std::shared_lock lock(stripe.mu);
       for (std::size_t items = 0; i < contacts.size() && items < kSnapshotWalkItemsPerHold; ++i) {
+        // Contact entries are scattered too: fetch a few ahead (the entry, then its lists).
+        if (i + 2 * kWalkPrefetchAhead < contacts.size()) {
+          __builtin_prefetch(contacts[i + 2 * kWalkPrefetchAhead]);
+        }
+        if (i + kWalkPrefetchAhead < contacts.size() && captured.erased.empty()) {
+          const ContactState& ahead = contacts[i + kWalkPrefetchAhead]->second;
+          __builtin_prefetch(ahead.events.data());
+          __builtin_prefetch(ahead.timeline.data());
+        }
         ContactEntry& contact = *contacts[i];
         if (!captured.erased.empty() && captured.erased.contains(&contact)) continue;
         if (!walk.capture.Pending(contact)) continue;
