@@ -142,6 +142,9 @@ class ContactsLoader {
       }
       TALLY_ASSERT(open_contact_ != nullptr);
       ContactEntry& contact = *open_contact_;
+      // The counts are known: each list is allocated once instead of grown by doubling.
+      contact.second.events.reserve(contact.second.events.size() + fixed->events());
+      contact.second.timeline.reserve(contact.second.timeline.size() + fixed->timeline_items());
       for (std::uint32_t e = 0; e < fixed->events(); ++e) {
         TALLY_RETURN_IF_ERROR(
             LoadEvent(*c_.events()->Get(static_cast<flatbuffers::uoffset_t>(event++)), contact));
