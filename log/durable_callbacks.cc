@@ -31,7 +31,6 @@ std::optional<DurableCallbacks::Callback> DurableCallbacks::Add(Lsn lsn, Callbac
     return done;
   }
   heap_.push_back(Entry{.lsn = lsn, .order = added_++, .done = std::move(done)});
-  highest_ = std::max(highest_, lsn);
   std::push_heap(heap_.begin(), heap_.end(), Later{});
   return std::nullopt;
 }
@@ -44,22 +43,14 @@ std::vector<DurableCallbacks::Entry> DurableCallbacks::PopWhile(Take take) {
     taken.push_back(std::move(heap_.back()));
     heap_.pop_back();
   }
-  if (heap_.empty()) {
-    highest_ = 0;
-  }
   return taken;
 }
 
-void DurableCallbacks::DeliverUpTo(const std::atomic<Lsn>& durable) {
+void DurableCallbacks::DeliverUpTo(Lsn durable) {
   std::unique_lock lock(mu_);
-  if (delivering_) {
-    return;
-  }
+  TALLY_ASSERT(!delivering_);
   for (;;) {
-    // Read under the lock: a thread that made more LSNs durable and found this one delivering
-    // stored them before it took the lock, so this pass or the next sees them.
-    const Lsn up_to = durable.load(std::memory_order_acquire);
-    std::vector<Entry> taken = PopWhile([up_to](Lsn lsn) { return lsn <= up_to; });
+    std::vector<Entry> taken = PopWhile([durable](Lsn lsn) { return lsn <= durable; });
     if (taken.empty()) {
       return;
     }
@@ -72,18 +63,17 @@ void DurableCallbacks::DeliverUpTo(const std::atomic<Lsn>& durable) {
     }
     lock.lock();
     delivering_ = false;
-    delivered_cv_.notify_all();
   }
 }
 
-Lsn DurableCallbacks::highest_pending() const {
+bool DurableCallbacks::pending() const {
   std::lock_guard lock(mu_);
-  return highest_;
+  return !heap_.empty();
 }
 
 void DurableCallbacks::Close(const std::function<Status(Lsn)>& outcome) {
   std::unique_lock lock(mu_);
-  delivered_cv_.wait(lock, [&] { return !delivering_; });
+  TALLY_ASSERT(!delivering_);
   closed_ = true;
   std::vector<Entry> taken = PopWhile([](Lsn) { return true; });
   lock.unlock();

@@ -2,19 +2,16 @@
 // LSN order until the log's sync thread finds their LSN durable (or the log fails or closes).
 //
 // Callbacks are delivered in LSN order (ties in registration order) and each exactly once: by
-// DeliverUpTo after a sync, or by Close with the log's final outcome. One thread delivers at a
-// time; a DeliverUpTo that finds another delivering leaves the work to it (it rereads the
-// durable LSN before it stops). A callback whose LSN is durable already is handed back to the
-// registering thread to call inline, unless callbacks at or below its LSN are still queued or
-// being delivered: then it is queued behind them, so that a thread's callbacks are never
-// called out of LSN order.
+// DeliverUpTo after a sync, or by Close with the log's final outcome. A callback whose LSN is
+// durable already is handed back to the registering thread to call inline, unless callbacks at
+// or below its LSN are still queued or being delivered: then it is queued behind them, so that
+// a thread's callbacks are never called out of LSN order.
 //
-// Thread safety: every method from any thread. mu_ guards the queue and is never held while a
-// callback runs.
+// Thread safety: Add and pending from any thread; DeliverUpTo and Close from one thread at a
+// time (the log's sync thread). mu_ guards the queue and is never held while a callback runs.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -37,15 +34,14 @@ class DurableCallbacks {
   std::optional<Callback> Add(Lsn lsn, Callback done, const std::atomic<Lsn>& durable);
 
   // Calls every queued callback whose LSN is at or below `durable` with Ok, in LSN order,
-  // including those queued or made durable while it runs; returns at once when another thread
-  // is delivering (that thread does it).
-  void DeliverUpTo(const std::atomic<Lsn>& durable);
+  // including those queued while it runs.
+  void DeliverUpTo(Lsn durable);
 
-  // The highest LSN a queued callback waits for, or 0 when none is queued.
-  Lsn highest_pending() const;
+  // Whether any callback is queued.
+  bool pending() const;
 
-  // Waits for a delivery in progress, then calls every queued callback with outcome(lsn), in
-  // LSN order; every later Add hands its callback back. Idempotent.
+  // Calls every queued callback with outcome(lsn), in LSN order; every later Add hands its
+  // callback back. Idempotent.
   void Close(const std::function<Status(Lsn)>& outcome);
 
  private:
@@ -61,10 +57,8 @@ class DurableCallbacks {
   mutable std::mutex mu_;
   std::vector<Entry> heap_;  // guarded by mu_: a min-heap by (lsn, order)
   std::uint64_t added_ = 0;  // guarded by mu_
-  Lsn highest_ = 0;          // guarded by mu_: the highest LSN in heap_ (0: empty)
   bool delivering_ = false;  // guarded by mu_: callbacks taken from heap_ are being called
-  std::condition_variable delivered_cv_;  // with mu_: delivering_ became false
-  bool closed_ = false;                   // guarded by mu_
+  bool closed_ = false;      // guarded by mu_
 };
 
 }  // namespace tally::log

@@ -112,8 +112,8 @@ class Log {
 
   // Calls `done` exactly once with what WaitDurable(lsn) would return, once that is known:
   // inline (on the caller's thread) when `lsn` is durable already or the sync policy does not
-  // wait; otherwise on one of the log's sync threads right after the sync that covers `lsn`, or
-  // with the log's error (or kFailedPrecondition) when the log fails or closes first. Under kAlways
+  // wait; otherwise on the log's sync thread right after the sync that covers `lsn`, or with
+  // the log's error (or kFailedPrecondition) when the log fails or closes first. Under kAlways
   // a registration starts a sync by itself; no thread needs to wait. Callbacks registered by
   // one thread are called in LSN order: one whose LSN is durable but behind callbacks still
   // being delivered runs after them, on the sync thread. `done` must be short (it delays the

@@ -12,13 +12,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <thread>
 #include <utility>
-#include <vector>
 
 #include "log/durable_callbacks.h"
 #include "log/file_system.h"
@@ -41,22 +39,11 @@ struct Reservation {
   Lsn lsn = 0;
 };
 
-// One sync round from its planning to its publication (log_group_commit.cc).
-struct PlannedRound {
-  std::uint32_t round = 0;
-  Lsn target = 0;     // every LSN up to it is durable once this round and all before it are done
-  bool done = false;  // its msyncs returned
-  std::chrono::nanoseconds sync_time{0};
-};
-
 struct Log::Impl {
   // How often a sync also rewrites the durable hint in the active segment's header. Writing it
   // costs a second page per sync; a hint that lags by this much only widens the window in
   // which recovery reads damage to the newest records as a torn tail (docs/log-format.md).
   static constexpr std::chrono::milliseconds kDurableHintInterval{50};
-  // Under kAlways, threads that run sync rounds: while one waits for its msync, another starts
-  // the next round, so two msyncs overlap (the disk serves them together, docs/log-format.md).
-  static constexpr int kAlwaysSyncThreads = 2;
 
   Impl(const LogOptions& opts, FileSystem* file_system, RecoveredLog recovered)
       : options(opts),
@@ -71,35 +58,25 @@ struct Log::Impl {
         next_seq(recovered.next_seq),
         last_lsn(recovered.last_lsn),
         opened_last_lsn(recovered.last_lsn),
-        planned_seq(active->seq()),
-        planned_lsn(recovered.last_lsn),
+        synced_seq(active->seq()),
         durable_lsn(recovered.last_lsn),
         preparer(fs, options.dir, options.segment_bytes, SegmentMapPages(options.sync),
                  AheadPagesFor(options.sync), next_seq) {
     preparer.Prefault(active, write_offset + SegmentPreparer::kPrefaultWindowBytes);
     prefault_requested = write_offset + SegmentPreparer::kPrefaultWindowBytes;
-    const int threads = options.sync == SyncPolicy::kAlways     ? kAlwaysSyncThreads
-                        : options.sync == SyncPolicy::kInterval ? 1
-                                                                : 0;
-    for (int i = 0; i < threads; ++i) {
-      sync_threads.emplace_back([this] { RunSyncThread(); });
+    if (options.sync != SyncPolicy::kNone) {
+      sync_thread = std::thread([this] { RunSyncThread(); });
     }
   }
 
   Result<Reservation> Reserve(std::uint64_t frame_bytes);
   Status Rollover();  // requires reserve_mu
   void Fill(const Reservation& r, std::uint16_t type, std::span<const std::byte> payload);
-  // Plans a round covering everything written and not yet covered, msyncs it (outside
-  // sync_mu, so rounds of several threads overlap) and publishes every round done in order.
-  // Returns the LSN the round makes durable once published (the rounds before it included).
-  Result<Lsn> SyncRound();
-  void PublishDoneRounds();  // requires sync_mu
-  // SyncRound, then waits until its LSN is published as durable.
   Status SyncWritten();
   void RunSyncThread();
   void StopSyncThread();
   bool stopping() const { return stop_sync.load(std::memory_order_seq_cst); }
-  // Runs sync rounds under kAlways until the log stops or fails.
+  // Runs sync rounds under kAlways until the log stops or fails, then closes `callbacks`.
   void RunAlwaysSyncRounds();
   // What WaitDurable(lsn) returns once it no longer waits: the sticky error, else ok when
   // `lsn` is durable or the policy does not wait, else kFailedPrecondition (closed first).
@@ -131,12 +108,9 @@ struct Log::Impl {
   mutable std::mutex error_mu;
   Status error;  // guarded by error_mu; the first failure, sticky
 
-  std::mutex sync_mu;  // plans rounds and publishes them in order; msyncs run outside it
-  std::condition_variable sync_cv;  // with sync_mu: a round was published, or a sync failed
-  std::uint64_t planned_seq;        // guarded by sync_mu: segments below it are in planned rounds
-  std::uint64_t planned_bytes = 0;  // guarded by sync_mu: prefix of segment planned_seq planned
-  std::atomic<Lsn> planned_lsn;     // written under sync_mu: the highest LSN a round covers
-  std::deque<PlannedRound> rounds;  // guarded by sync_mu: planned, not yet published, in order
+  std::mutex sync_mu;              // one sync at a time
+  std::uint64_t synced_seq;        // guarded by sync_mu: segments below it are fully synced
+  std::uint64_t synced_bytes = 0;  // guarded by sync_mu: prefix of segment synced_seq synced
   std::chrono::steady_clock::time_point hint_stored_at;  // guarded by sync_mu
   std::atomic<Lsn> durable_lsn;                          // written under sync_mu
   GroupCommitSignals signals;                            // kAlways: rounds and requests
@@ -144,7 +118,7 @@ struct Log::Impl {
   std::mutex interval_mu;
   std::condition_variable interval_cv;  // kInterval: stop_sync was set (taken with interval_mu)
   std::atomic<bool> stop_sync{false};
-  std::vector<std::thread> sync_threads;
+  std::thread sync_thread;
   SyncStatsRecorder sync_stats;  // recorded under sync_mu
 
   SegmentPreparer preparer;

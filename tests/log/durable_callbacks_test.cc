@@ -17,23 +17,18 @@ bool Add(DurableCallbacks& callbacks, Lsn lsn, Lsn durable, std::vector<Lsn>& ca
   return back.has_value();
 }
 
-void DeliverUpTo(DurableCallbacks& callbacks, Lsn durable) {
-  const std::atomic<Lsn> durable_lsn{durable};
-  callbacks.DeliverUpTo(durable_lsn);
-}
-
 TEST(DurableCallbacksTest, DeliversDurableCallbacksInLsnOrderAndKeepsTheRest) {
   DurableCallbacks callbacks;
   std::vector<Lsn> calls;
   for (const Lsn lsn : {7, 3, 9, 5, 3}) {
     EXPECT_FALSE(Add(callbacks, lsn, 0, calls));
   }
-  DeliverUpTo(callbacks, 7);
+  callbacks.DeliverUpTo(7);
   EXPECT_EQ(calls, (std::vector<Lsn>{3, 3, 5, 7}));
-  EXPECT_EQ(callbacks.highest_pending(), 9u);
-  DeliverUpTo(callbacks, 9);
+  EXPECT_TRUE(callbacks.pending());
+  callbacks.DeliverUpTo(9);
   EXPECT_EQ(calls.back(), 9u);
-  EXPECT_EQ(callbacks.highest_pending(), 0u);
+  EXPECT_FALSE(callbacks.pending());
 }
 
 TEST(DurableCallbacksTest, ADurableLsnIsHandedBackUnlessAnEarlierCallbackIsStillQueued) {
@@ -44,7 +39,7 @@ TEST(DurableCallbacksTest, ADurableLsnIsHandedBackUnlessAnEarlierCallbackIsStill
   EXPECT_TRUE(Add(callbacks, 5, 8, calls));   // durable, and before the queued 6
   EXPECT_FALSE(Add(callbacks, 7, 8, calls));  // durable, but 6 must be called first
   EXPECT_TRUE(calls.empty());
-  DeliverUpTo(callbacks, 8);
+  callbacks.DeliverUpTo(8);
   EXPECT_EQ(calls, (std::vector<Lsn>{6, 7}));
 }
 

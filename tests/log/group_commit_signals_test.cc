@@ -98,12 +98,10 @@ TEST(GroupCommitSignalsTest, WakeAllReleasesWaitersOfBothParities) {
 TEST(GroupCommitSignalsTest, ARequestWakesTheSyncThreadAndWakeAllDoesToo) {
   GroupCommitSignals signals;
   for (const bool wake_all : {false, true}) {
-    // Requests made before the last round began are covered by it.
-    signals.EndRound(signals.BeginRound());
     const std::uint32_t seen = signals.requests();
     std::atomic<bool> woke{false};
     std::thread sync_thread([&] {
-      signals.WaitForRoundWorthStarting();
+      signals.WaitForRequest(seen);
       woke.store(true);
     });
     std::this_thread::sleep_for(20ms);
@@ -119,67 +117,6 @@ TEST(GroupCommitSignalsTest, ARequestWakesTheSyncThreadAndWakeAllDoesToo) {
   }
 }
 
-// Runs WaitForRoundWorthStarting on a thread and reports when it returned.
-class SyncThreadWaiter {
- public:
-  explicit SyncThreadWaiter(GroupCommitSignals& signals)
-      : thread_([this, &signals] {
-          signals.WaitForRoundWorthStarting();
-          done_.store(true);
-        }) {}
-  ~SyncThreadWaiter() { thread_.join(); }
-  // Whether it is still waiting after 20 ms.
-  bool StillWaiting() {
-    std::this_thread::sleep_for(20ms);
-    return !done_.load();
-  }
-  // Waits up to 10 s for the waiter to return.
-  bool Returns() {
-    for (int i = 0; i < 10'000 && !done_.load(); ++i) {
-      std::this_thread::sleep_for(1ms);
-    }
-    return done_.load();
-  }
-
- private:
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
-TEST(GroupCommitSignalsTest, RequestsMadeBeforeTheLastRoundBeganStartNoOtherRound) {
-  GroupCommitSignals signals;
-  signals.RequestSync();
-  signals.RequestSync();
-  signals.EndRound(signals.BeginRound());
-  SyncThreadWaiter sync_thread(signals);
-  EXPECT_TRUE(sync_thread.StillWaiting());
-  signals.RequestSync();
-  EXPECT_TRUE(sync_thread.Returns());
-}
-
-TEST(GroupCommitSignalsTest, WhileARoundIsInFlightOnlyEnoughRequestsStartAnOverlappingRound) {
-  GroupCommitSignals signals;
-  const std::uint32_t in_flight = signals.BeginRound();
-  SyncThreadWaiter sync_thread(signals);
-  for (std::uint32_t i = 1; i < GroupCommitSignals::kOverlapRequestsMin; ++i) {
-    signals.RequestSync();
-  }
-  EXPECT_TRUE(sync_thread.StillWaiting());
-  signals.RequestSync();
-  EXPECT_TRUE(sync_thread.Returns());
-  signals.EndRound(in_flight);
-}
-
-// A sync thread that looked before the log began closing may begin one more round after
-// WakeAll; that round covers every request, and the thread must still not sleep after it.
-TEST(GroupCommitSignalsTest, AfterWakeAllNoSyncThreadSleepsEvenAfterAnotherRound) {
-  GroupCommitSignals signals;
-  signals.WakeAll();
-  signals.EndRound(signals.BeginRound());
-  SyncThreadWaiter sync_thread(signals);
-  EXPECT_TRUE(sync_thread.Returns());
-}
-
 TEST(GroupCommitSignalsTest, AWaiterTwoRoundsAheadIsReleasedOnlyByItsOwnRound) {
   GroupCommitSignals signals;
   std::uint32_t round = 0;
@@ -193,28 +130,6 @@ TEST(GroupCommitSignalsTest, AWaiterTwoRoundsAheadIsReleasedOnlyByItsOwnRound) {
   EXPECT_FALSE(waiter.done());
   signals.EndRound(signals.BeginRound());
   EXPECT_TRUE(waiter.Returns());
-}
-
-TEST(GroupCommitSignalsTest, RoundsInFlightTogetherEndInOrderAndReleaseOnlyTheirOwnWaiters) {
-  GroupCommitSignals signals;
-  const std::uint32_t first = signals.BeginRound();
-  const std::uint32_t second = signals.BeginRound();
-  const std::uint32_t third = signals.BeginRound();
-  EXPECT_EQ(signals.in_flight(), GroupCommitSignals::kRoundsInFlightMax);
-  RoundWaiter of_second(signals, second);
-  RoundWaiter of_next(signals, signals.NextRound());  // its word is no round's in flight
-  std::this_thread::sleep_for(20ms);
-  signals.EndRound(first);
-  std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(of_second.done());
-  signals.EndRound(second);
-  EXPECT_TRUE(of_second.Returns());
-  signals.EndRound(third);
-  std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(of_next.done());
-  EXPECT_EQ(signals.in_flight(), 0u);
-  signals.EndRound(signals.BeginRound());
-  EXPECT_TRUE(of_next.Returns());
 }
 
 }  // namespace
