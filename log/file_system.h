@@ -70,8 +70,9 @@ class FileSystem {
   // (sync_file_range), changing no byte. It makes nothing durable (no cache flush, no metadata
   // sync): it is only early write-back. Its use: after Allocate, the blocks of ext4 (and XFS)
   // are "unwritten" extents, and the first sync that writes into one also converts it, a
-  // metadata change that makes that sync commit the file system's journal; pages written back
-  // ahead of the data have their extents converted off the sync path.
+  // metadata change that sync must also make durable (a write of the inode, or a journal
+  // commit); pages written back ahead of the data have their extents converted off the sync
+  // path.
   virtual Status WriteBack(FileHandle file, std::uint64_t offset, std::uint64_t bytes) = 0;
 
   virtual Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;

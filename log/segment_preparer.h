@@ -28,11 +28,11 @@ namespace tally::log {
 // kFaultAndWriteBack: it also writes them back once (FileSystem::WriteBack: the page cache holds
 // zeros there), then faults them in again (write-back leaves them write-protected). A fallocated
 // block is an "unwritten" extent until data written into it reaches the disk; converting it is
-// a journalled metadata change, and a sync whose data converts extents must commit the journal
-// (on ext4: about one more write and a journal commit per sync). Written back ahead, the
-// extents are converted off the sync path, in one journal transaction per step, and a sync
-// writes data only. It costs one more write of every page of a segment, worth it only when
-// syncs are frequent (SyncPolicy::kAlways).
+// a metadata change that a sync whose data converts extents must also make durable (on the
+// journal-less ext4 tally was measured on, one more synchronous write of the inode per sync; with
+// a journal, a journal commit). Written back ahead, the extents are converted off the sync
+// path, once per step, and a sync writes data only. It costs one more write of every page of a
+// segment, worth it only when syncs are frequent (SyncPolicy::kAlways).
 enum class AheadPages { kFault, kFaultAndWriteBack };
 AheadPages AheadPagesFor(SyncPolicy sync);
 
