@@ -155,12 +155,14 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
   std::vector<std::uint32_t>& pending = buffers.pending;
   pending.clear();
   const ClosedTimeBounds bounds = ToClosedBounds(conjunct.range);
-  const std::uint64_t scan_size = GoalRangeAggregates::ScanSize(columns, column_index, bounds);
+  // Counted only when a scan is considered: an anytime leaf or a sliding window that the rows
+  // decide never needs it.
+  auto scan_size = [&] { return GoalRangeAggregates::ScanSize(columns, column_index, bounds); };
   std::size_t kept = 0;
   std::size_t i = 0;
   for (; i < rows.size(); ++i) {
     if (i == kSampleRows && pending.size() * 2 >= kSampleRows &&
-        scan_size < (rows.size() / 2) * kSeriesReadInEvents) {
+        scan_size() < (rows.size() / 2) * kSeriesReadInEvents) {
       pending.insert(pending.end(), rows.begin() + static_cast<std::ptrdiff_t>(i), rows.end());
       break;
     }
@@ -174,7 +176,7 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
   }
   rows.resize(kept);
   if (pending.empty()) return;
-  if (scan_size < pending.size() * kSeriesReadInEvents) {
+  if (scan_size() < pending.size() * kSeriesReadInEvents) {
     FilterByRangeScan(conjunct, columns, column_index, bounds, pending, buffers.range, rows);
     return;
   }
