@@ -112,6 +112,11 @@ void FilterByRangeScan(const Conjunct& conjunct, const GoalColumns& columns, std
   const GoalLeaf& leaf = *conjunct.column_leaf;
   range.Compute(columns, column, leaf.aggregate, bounds);
   for (const std::uint32_t row : candidates) {
+    // No event in range: the leaf is false, whatever its comparison.
+    if (!range.HasEvents(row)) {
+      if (conjunct.negated) kept.push_back(row);
+      continue;
+    }
     std::optional<AggregateValue> value = range.Get(row);
     // A sum that may exceed 64 bits is asked of the series, which sums in 128 bits.
     if (!value) {
