@@ -369,11 +369,24 @@ class NoDataSyncFileSystem final : public PosixFileSystem {
   }
 };
 
-// Group commit: every append waits until it is durable; threads share syncs. Reports the mean
-// group size (records made durable per sync) and the mean sync time from Log::GetStats, and the
-// process's CPU time per record (cpu_us: appenders, sync threads and preparer together; on two
-// cores, 10 µs per record is all the CPU there is at 200k records/s). With `fs`, the log runs
-// on that file system.
+// Group commit counters for a durable-append benchmark, from thread 0: the mean group size
+// (records made durable per sync) and sync time from Log::GetStats, and the process's CPU time
+// per record since `cpu_us_start` (appenders, sync thread and preparer together; on two cores,
+// 10 µs per record is all the CPU there is at 200k records/s).
+void ReportGroupCommit(benchmark::State& state, double cpu_us_start) {
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() != 0) return;
+  const LogStats stats = shared_log->GetStats();
+  const double syncs = static_cast<double>(std::max<std::uint64_t>(stats.syncs, 1));
+  state.counters["records_per_sync"] = static_cast<double>(stats.group_records.sum) / syncs;
+  state.counters["sync_us"] = static_cast<double>(stats.sync_latency_us.sum) / syncs;
+  state.counters["cpu_us"] =
+      (ProcessCpuUs() - cpu_us_start) /
+      static_cast<double>(std::max<std::int64_t>(state.iterations() * state.threads(), 1));
+}
+
+// Group commit: every append waits until it is durable; threads share syncs (counters:
+// ReportGroupCommit). With `fs`, the log runs on that file system.
 void AppendDurable(benchmark::State& state, FileSystem* fs) {
   const auto payload = PayloadOfSize(300);
   SetUpShared(state, "durable", SyncPolicy::kAlways, fs);
@@ -386,16 +399,7 @@ void AppendDurable(benchmark::State& state, FileSystem* fs) {
       break;
     }
   }
-  state.SetItemsProcessed(state.iterations());
-  if (state.thread_index() == 0) {
-    const LogStats stats = shared_log->GetStats();
-    const double syncs = static_cast<double>(std::max<std::uint64_t>(stats.syncs, 1));
-    state.counters["records_per_sync"] = static_cast<double>(stats.group_records.sum) / syncs;
-    state.counters["sync_us"] = static_cast<double>(stats.sync_latency_us.sum) / syncs;
-    state.counters["cpu_us"] =
-        (ProcessCpuUs() - cpu_us_start) /
-        static_cast<double>(std::max<std::int64_t>(state.iterations() * state.threads(), 1));
-  }
+  ReportGroupCommit(state, cpu_us_start);
   TearDownShared(state);
 }
 void BM_LogAppendDurable(benchmark::State& state) {
@@ -441,16 +445,7 @@ void BM_LogAppendDurableInFlight(benchmark::State& state) {
   }
   for (int seen = in_flight.load(); seen > 0; seen = in_flight.load()) in_flight.wait(seen);
   if (slots.failed.load()) state.SkipWithError("a record did not become durable");
-  state.SetItemsProcessed(state.iterations());
-  if (state.thread_index() == 0) {
-    const LogStats stats = shared_log->GetStats();
-    const double syncs = static_cast<double>(std::max<std::uint64_t>(stats.syncs, 1));
-    state.counters["records_per_sync"] = static_cast<double>(stats.group_records.sum) / syncs;
-    state.counters["sync_us"] = static_cast<double>(stats.sync_latency_us.sum) / syncs;
-    state.counters["cpu_us"] =
-        (ProcessCpuUs() - cpu_us_start) /
-        static_cast<double>(std::max<std::int64_t>(state.iterations() * state.threads(), 1));
-  }
+  ReportGroupCommit(state, cpu_us_start);
   TearDownShared(state);
 }
 BENCHMARK(BM_LogAppendDurableInFlight)->Arg(64)->Threads(1)->UseRealTime()->MinTime(1.0);
