@@ -17,17 +17,10 @@
 
 #include "engine/goal_index.h"
 #include "engine/workspace.h"
+#include "tests/engine/goal_index_fixture.h"
 
 namespace tally::engine {
 namespace {
-
-constexpr TimeUs kBaseUs = 1'717'200'000'000'000;
-
-struct TestEvent {
-  std::unique_ptr<EventState> state = std::make_unique<EventState>();
-  std::size_t contact = 0;
-  bool live = false;
-};
 
 TimeRange Closed(TimeUs lo, TimeUs hi) {
   TimeRange range;
@@ -38,39 +31,21 @@ TimeRange Closed(TimeUs lo, TimeUs hi) {
   return range;
 }
 
-class GoalRangeAggregatesTest : public ::testing::Test {
+class GoalRangeAggregatesTest : public GoalIndexFixture {
  protected:
-  void SetUp() override {
-    for (int i = 0; i < 40; ++i) {
-      std::string email = "contact";
-      email += std::to_string(i);
-      contacts_.push_back(&*stripe_.contacts.try_emplace(email).first);
-    }
-  }
-
-  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  void SetUp() override { AddContacts(40); }
 
   void Randomize(EventState& state) {
     state.goal_type = static_cast<GoalType>(1 + Pick(3));
     state.goal_value_cents = Pick(5) == 0 ? kNoCents : Pick(20'001) - 10'000;
     // A few hundred distinct times in ten days: ties, and buckets that split at them.
-    state.occurred_at = kBaseUs + Pick(400) * 2'160'000'000LL + Pick(2);
-  }
-
-  void Add(TestEvent& e) {
-    e.state->contact = contacts_[e.contact];
-    AddGoalEvent(stripe_, *contacts_[e.contact], *e.state);
-    e.live = true;
-  }
-  void Remove(TestEvent& e) {
-    RemoveGoalEvent(stripe_, *contacts_[e.contact], *e.state);
-    e.live = false;
+    state.occurred_at = kGoalFixtureBaseUs + Pick(400) * 2'160'000'000LL + Pick(2);
   }
 
   void AddRandom(int n) {
     for (int i = 0; i < n; ++i) {
-      TestEvent e;
-      e.contact = static_cast<std::size_t>(Pick(static_cast<int>(contacts_.size())));
+      GoalFixtureEvent e;
+      e.contact = PickContact();
       e.state->seq = next_seq_++;
       Randomize(*e.state);
       Add(e);
@@ -80,7 +55,7 @@ class GoalRangeAggregatesTest : public ::testing::Test {
 
   // Deletes, restores, rewrites and moves about a fifth of the events.
   void Mutate() {
-    for (TestEvent& e : events_) {
+    for (GoalFixtureEvent& e : events_) {
       switch (Pick(20)) {
         case 0:
           if (e.live) Remove(e);
@@ -98,7 +73,7 @@ class GoalRangeAggregatesTest : public ::testing::Test {
         case 3:
           if (e.live) {
             Remove(e);
-            e.contact = static_cast<std::size_t>(Pick(static_cast<int>(contacts_.size())));
+            e.contact = PickContact();
             Add(e);
           }
           break;
@@ -111,9 +86,10 @@ class GoalRangeAggregatesTest : public ::testing::Test {
     switch (Pick(6)) {
       case 0: return INT64_MIN;
       case 1: return INT64_MAX;
-      case 2: return kBaseUs + Pick(1'000'000'000) * 1'000LL;  // anywhere in the ten days
+      case 2:
+        return kGoalFixtureBaseUs + Pick(1'000'000'000) * 1'000LL;  // anywhere in the ten days
       default: {
-        const TestEvent& e =
+        const GoalFixtureEvent& e =
             events_[static_cast<std::size_t>(Pick(static_cast<int>(events_.size())))];
         return e.state->occurred_at + Pick(3) - 1;
       }
@@ -146,12 +122,6 @@ class GoalRangeAggregatesTest : public ::testing::Test {
     }
     EXPECT_GT(rows_checked, static_cast<std::uint64_t>(ranges) * 10);
   }
-
-  std::mt19937_64 rng_;
-  Stripe stripe_;
-  std::vector<ContactEntry*> contacts_;
-  std::vector<TestEvent> events_;
-  std::uint64_t next_seq_ = 1;
 };
 
 TEST_F(GoalRangeAggregatesTest, EveryRowEqualsItsSeriesOverRandomRanges) {
@@ -175,36 +145,37 @@ TEST_F(GoalRangeAggregatesTest, ASumOfMoreValuesThanAlwaysFitIn64BitsIsLeftToThe
   // 9,224 values of up to 1e15 cents (the D8 limit) might not sum within 64 bits; 9,223 do.
   constexpr std::int64_t kLimitCents = 1'000'000'000'000'000;
   for (int i = 0; i < 9'224; ++i) {
-    TestEvent e;
+    GoalFixtureEvent e;
     e.state->seq = next_seq_++;
     e.state->goal_type = GoalType::kPurchase;
     e.state->goal_value_cents = i % 2 == 0 ? kLimitCents : -kLimitCents + 1;
-    e.state->occurred_at = kBaseUs + i;
+    e.state->occurred_at = kGoalFixtureBaseUs + i;
     Add(e);
     events_.push_back(std::move(e));
   }
   const std::uint32_t row = contacts_[0]->second.goal_rows[1] - 1;
   GoalRangeAggregates aggregates;
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kSum,
-                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+                     ClosedTimeBounds{kGoalFixtureBaseUs, kGoalFixtureBaseUs + 9'223});
   EXPECT_FALSE(aggregates.Get(row).has_value());
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kAvg,
-                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+                     ClosedTimeBounds{kGoalFixtureBaseUs, kGoalFixtureBaseUs + 9'223});
   EXPECT_FALSE(aggregates.Get(row).has_value());
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kSum,
-                     ClosedTimeBounds{kBaseUs + 1, kBaseUs + 9'223});
+                     ClosedTimeBounds{kGoalFixtureBaseUs + 1, kGoalFixtureBaseUs + 9'223});
   const std::optional<AggregateValue> sum = aggregates.Get(row);
   ASSERT_TRUE(sum.has_value());
   // 4,611 values of 1e15 and 4,612 of -1e15 + 1.
   EXPECT_EQ(sum->cents, -kLimitCents + 4'612);
-  EXPECT_EQ(sum->cents,
-            stripe_.goal_columns.columns[1]
-                .refs[row]
-                .series->Aggregate(AggregateOp::kSum, Closed(kBaseUs + 1, kBaseUs + 9'223))
-                .cents);
+  EXPECT_EQ(sum->cents, stripe_.goal_columns.columns[1]
+                            .refs[row]
+                            .series
+                            ->Aggregate(AggregateOp::kSum,
+                                        Closed(kGoalFixtureBaseUs + 1, kGoalFixtureBaseUs + 9'223))
+                            .cents);
   // Counts and extremes never overflow.
   aggregates.Compute(stripe_.goal_columns, 1, AggregateOp::kMax,
-                     ClosedTimeBounds{kBaseUs, kBaseUs + 9'223});
+                     ClosedTimeBounds{kGoalFixtureBaseUs, kGoalFixtureBaseUs + 9'223});
   const std::optional<AggregateValue> max = aggregates.Get(row);
   ASSERT_TRUE(max.has_value());
   EXPECT_EQ(max->matched, 9'224u);

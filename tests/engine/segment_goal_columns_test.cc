@@ -21,31 +21,14 @@
 #include "engine/segment_sample.h"
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
+#include "tests/engine/goal_index_fixture.h"
 
 namespace tally::engine {
 namespace {
 
-constexpr TimeUs kBaseUs = 1'717'200'000'000'000;
-
-struct TestEvent {
-  std::unique_ptr<EventState> state = std::make_unique<EventState>();
-  std::size_t contact = 0;
-  bool live = false;
-};
-
-class GoalColumnsTest : public ::testing::Test {
+class GoalColumnsTest : public GoalIndexFixture {
  protected:
-  void SetUp() override {
-    for (int i = 0; i < 6; ++i) {
-      // Appended piece by piece: GCC 12's -Wrestrict misfires on chains of operator+.
-      std::string email = "contact";
-      email += std::to_string(i);
-      email += "@x.io";
-      contacts_.push_back(&*stripe_.contacts.try_emplace(email).first);
-    }
-  }
-
-  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+  void SetUp() override { AddContacts(6); }
 
   // Few distinct times and values, so that removed events often hold a row's extremes and
   // ties are common.
@@ -53,22 +36,12 @@ class GoalColumnsTest : public ::testing::Test {
     state.goal_type = static_cast<GoalType>(1 + Pick(3));
     state.goal_name = Pick(3) == 0 ? interner_.Intern("gold") : nullptr;
     state.goal_value_cents = Pick(4) == 0 ? kNoCents : (Pick(5) - 1) * 1000;
-    state.occurred_at = kBaseUs + Pick(6) * 1'000'000;
+    state.occurred_at = kGoalFixtureBaseUs + Pick(6) * 1'000'000;
   }
 
-  void Add(TestEvent& e) {
-    e.state->contact = contacts_[e.contact];
-    AddGoalEvent(stripe_, *contacts_[e.contact], *e.state);
-    e.live = true;
-  }
-  void Remove(TestEvent& e) {
-    RemoveGoalEvent(stripe_, *contacts_[e.contact], *e.state);
-    e.live = false;
-  }
-
-  TestEvent* PickEvent(bool live) {
-    std::vector<TestEvent*> candidates;
-    for (TestEvent& e : events_) {
+  GoalFixtureEvent* PickEvent(bool live) {
+    std::vector<GoalFixtureEvent*> candidates;
+    for (GoalFixtureEvent& e : events_) {
       if (e.live == live) candidates.push_back(&e);
     }
     return candidates.empty()
@@ -79,34 +52,34 @@ class GoalColumnsTest : public ::testing::Test {
   void Step() {
     const int kind = Pick(12);
     if (kind < 4 || events_.empty()) {
-      TestEvent e;
-      e.contact = static_cast<std::size_t>(Pick(static_cast<int>(contacts_.size())));
+      GoalFixtureEvent e;
+      e.contact = PickContact();
       e.state->seq = next_seq_++;
       Randomize(*e.state);
       Add(e);
       events_.push_back(std::move(e));
     } else if (kind < 6) {
-      if (TestEvent* e = PickEvent(true)) Remove(*e);  // delete
+      if (GoalFixtureEvent* e = PickEvent(true)) Remove(*e);  // delete
     } else if (kind < 7) {
-      if (TestEvent* e = PickEvent(false)) Add(*e);  // restore
+      if (GoalFixtureEvent* e = PickEvent(false)) Add(*e);  // restore
     } else if (kind < 9) {
-      if (TestEvent* e = PickEvent(true)) {  // a newer write changes its fields
+      if (GoalFixtureEvent* e = PickEvent(true)) {  // a newer write changes its fields
         Remove(*e);
         Randomize(*e->state);
         Add(*e);
       }
     } else if (kind < 11) {
-      if (TestEvent* e = PickEvent(true)) {  // a write moves it to another email
+      if (GoalFixtureEvent* e = PickEvent(true)) {  // a write moves it to another email
         Remove(*e);
-        e->contact = static_cast<std::size_t>(Pick(static_cast<int>(contacts_.size())));
+        e->contact = PickContact();
         Add(*e);
       }
     } else {
       // An erasure drops the contact with its events; the email may come back later.
-      const auto c = static_cast<std::size_t>(Pick(static_cast<int>(contacts_.size())));
+      const auto c = PickContact();
       RemoveContactGoalRows(stripe_, contacts_[c]->second);
       contacts_[c]->second = ContactState();
-      std::erase_if(events_, [&](const TestEvent& e) { return e.contact == c; });
+      std::erase_if(events_, [&](const GoalFixtureEvent& e) { return e.contact == c; });
     }
   }
 
@@ -116,7 +89,7 @@ class GoalColumnsTest : public ::testing::Test {
     using Element = std::tuple<TimeUs, std::int64_t, std::uint32_t, std::uint32_t>;
     std::vector<Element> expected, actual;
     if (k != kAnyGoalColumn) {
-      for (const TestEvent& e : events_) {
+      for (const GoalFixtureEvent& e : events_) {
         const EventState& s = *e.state;
         if (!e.live || static_cast<std::size_t>(s.goal_type) != k) continue;
         const ContactState& contact = contacts_[e.contact]->second;
@@ -146,7 +119,7 @@ class GoalColumnsTest : public ::testing::Test {
         std::uint32_t count = 0, valued = 0;
         std::int64_t sum = 0, min = INT64_MAX, max = INT64_MIN;
         TimeUs oldest = INT64_MAX, newest = INT64_MIN;
-        for (const TestEvent& e : events_) {
+        for (const GoalFixtureEvent& e : events_) {
           const EventState& s = *e.state;
           if (!e.live || e.contact != c) continue;
           if (k != kAnyGoalColumn && static_cast<std::size_t>(s.goal_type) != k) continue;
@@ -189,12 +162,7 @@ class GoalColumnsTest : public ::testing::Test {
     }
   }
 
-  std::mt19937_64 rng_;
   StringInterner interner_;
-  Stripe stripe_;
-  std::vector<ContactEntry*> contacts_;
-  std::vector<TestEvent> events_;
-  std::uint64_t next_seq_ = 1;
 };
 
 TEST_F(GoalColumnsTest, RowsEqualLiveEventsAfterEveryWriteMoveAndErasure) {
@@ -211,21 +179,21 @@ TEST_F(GoalColumnsTest, RowsEqualLiveEventsAfterEveryWriteMoveAndErasure) {
 }
 
 TEST_F(GoalColumnsTest, RowsOfAContactThatLosesItsLastEventAreReused) {
-  TestEvent first;
+  GoalFixtureEvent first;
   first.state->seq = 1;
   first.state->goal_type = GoalType::kPurchase;
-  first.state->occurred_at = kBaseUs;
+  first.state->occurred_at = kGoalFixtureBaseUs;
   Add(first);
   const std::uint32_t row = contacts_[0]->second.goal_rows[1];
   ASSERT_NE(row, 0u);
   Remove(first);
   EXPECT_EQ(contacts_[0]->second.goal_rows[1], 0u);
   EXPECT_EQ(stripe_.goal_columns.columns[1].free_rows.size(), 1u);
-  TestEvent second;
+  GoalFixtureEvent second;
   second.contact = 1;
   second.state->seq = 2;
   second.state->goal_type = GoalType::kPurchase;
-  second.state->occurred_at = kBaseUs;
+  second.state->occurred_at = kGoalFixtureBaseUs;
   Add(second);
   EXPECT_EQ(contacts_[1]->second.goal_rows[1], row);
   EXPECT_EQ(stripe_.goal_columns.columns[1].size(), 1u);
