@@ -143,13 +143,50 @@ void BM_SnapshotLoad(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
+// Upserts to the prepared engine, one after another: each adds a new event (so a run leaves
+// the engine larger) to the contacts in turn, and its latency is recorded.
+class UpsertTimer {
+ public:
+  explicit UpsertTimer(Loaded& l) : l_(l) {
+    static std::atomic<std::uint64_t> run{0};
+    prefix_ = Numbered("u", run.fetch_add(1)) + "-";
+    in_.event_name = "order.completed";
+    in_.goal_type = "purchase";
+    in_.goal_value = 19.99;
+    in_.properties_json = R"({"sku":"SKU-000123","qty":2,"channel":"web","ok":true})";
+  }
+
+  // Upserts one event and appends its latency to `latencies_us`; false if the upsert failed.
+  bool Next(std::vector<double>& latencies_us) {
+    in_.email = DatasetGenerator::Email(n_ % std::max<std::uint64_t>(l_.events / 10, 1));
+    in_.external_id = Numbered(prefix_, n_);
+    in_.occurred_at = DatasetOptions().end_us - 1'000'000'000 + static_cast<TimeUs>(n_++);
+    const auto started = std::chrono::steady_clock::now();
+    const bool ok = l_.engine->Upsert("ws", in_).ok();
+    latencies_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
+            .count());
+    return ok;
+  }
+
+ private:
+  Loaded& l_;
+  std::string prefix_;
+  EventInput in_;
+  std::uint64_t n_ = 0;
+};
+
+// The q-quantile of `latencies_us`, which it sorts.
+double Quantile(std::vector<double>& latencies_us, double q) {
+  std::sort(latencies_us.begin(), latencies_us.end());
+  return latencies_us[static_cast<std::size_t>(q * static_cast<double>(latencies_us.size() - 1))];
+}
+
 // Upsert latency on the prepared engine; with range(1) = 1 a background thread writes
 // snapshots back to back during the measurement.
 void BM_SnapshotUpsertLatency(benchmark::State& state) {
   Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
   const bool during = state.range(1) != 0;
-  static std::atomic<std::uint64_t> run{0};
-  const std::uint64_t prefix = run.fetch_add(1);
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> snapshots{0};
   std::atomic<std::int64_t> snapshot_us_max{0};
@@ -170,22 +207,9 @@ void BM_SnapshotUpsertLatency(benchmark::State& state) {
   std::vector<double> latencies_us;
   rusage usage_before{};
   ::getrusage(RUSAGE_THREAD, &usage_before);
-  EventInput in;
-  in.event_name = "order.completed";
-  in.goal_type = "purchase";
-  in.goal_value = 19.99;
-  in.properties_json = R"({"sku":"SKU-000123","qty":2,"channel":"web","ok":true})";
-  std::uint64_t n = 0;
+  UpsertTimer upserts(l);
   for (auto _ : state) {
-    in.email = DatasetGenerator::Email(n % std::max<std::uint64_t>(l.events / 10, 1));
-    in.external_id = Numbered(Numbered("u", prefix) + "-", n);
-    in.occurred_at = DatasetOptions().end_us - 1'000'000'000 + static_cast<TimeUs>(n++);
-    const auto started = std::chrono::steady_clock::now();
-    auto r = l.engine->Upsert("ws", in);
-    latencies_us.push_back(
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - started)
-            .count());
-    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    if (!upserts.Next(latencies_us)) state.SkipWithError("upsert failed");
   }
   rusage usage_after{};
   ::getrusage(RUSAGE_THREAD, &usage_after);
@@ -200,17 +224,58 @@ void BM_SnapshotUpsertLatency(benchmark::State& state) {
        static_cast<double>(usage_after.ru_stime.tv_sec - usage_before.ru_stime.tv_sec) +
        static_cast<double>(usage_after.ru_utime.tv_usec - usage_before.ru_utime.tv_usec) / 1e6 +
        static_cast<double>(usage_after.ru_stime.tv_usec - usage_before.ru_stime.tv_usec) / 1e6);
-  std::sort(latencies_us.begin(), latencies_us.end());
-  const auto at = [&](double q) {
-    return latencies_us[static_cast<std::size_t>(q * static_cast<double>(latencies_us.size() - 1))];
-  };
-  state.counters["p50_us"] = at(0.50);
-  state.counters["p99_us"] = at(0.99);
+  state.counters["p50_us"] = Quantile(latencies_us, 0.50);
+  state.counters["p99_us"] = Quantile(latencies_us, 0.99);
   state.counters["max_us"] = latencies_us.back();
   if (during) {
     state.counters["snapshots"] = static_cast<double>(snapshots.load());
     state.counters["snapshot_s_max"] = static_cast<double>(snapshot_us_max.load()) / 1e6;
   }
+}
+
+// The issue's ratio, measured so that it can be trusted on a shared machine: range(1) rounds,
+// each timing upserts while one snapshot is written and then as many upserts with none, so
+// that the machine's load and the engine's growth weigh on both sides alike. Reports both
+// sides' p50/p99, the samples each p99 rests on and p99 during / p99 without; run it with
+// --benchmark_repetitions for the ratio's spread.
+void BM_SnapshotUpsertLatencyPaired(benchmark::State& state) {
+  Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
+  const auto rounds = static_cast<int>(state.range(1));
+  std::vector<double> during_us;
+  std::vector<double> without_us;
+  double snapshot_s = 0;
+  UpsertTimer upserts(l);
+  for (auto _ : state) {
+    for (int round = 0; round < rounds; ++round) {
+      std::atomic<bool> written{false};
+      const auto started = std::chrono::steady_clock::now();
+      std::thread writer([&] {
+        if (!l.engine->WriteSnapshot(BenchDir() / "during.snap", {}).ok()) std::abort();
+        written = true;
+      });
+      const std::size_t before = during_us.size();
+      while (!written.load()) {
+        if (!upserts.Next(during_us)) state.SkipWithError("upsert failed");
+      }
+      writer.join();
+      snapshot_s +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      for (std::size_t i = before; i < during_us.size(); ++i) {
+        if (!upserts.Next(without_us)) state.SkipWithError("upsert failed");
+      }
+    }
+  }
+  const auto samples = static_cast<double>(during_us.size());
+  state.counters["samples"] = samples;
+  state.counters["snapshots"] = rounds * static_cast<double>(state.iterations());
+  state.counters["snapshot_s"] = snapshot_s / state.counters["snapshots"];
+  state.counters["p50_without_us"] = Quantile(without_us, 0.50);
+  state.counters["p50_during_us"] = Quantile(during_us, 0.50);
+  const double p99_without = Quantile(without_us, 0.99);
+  const double p99_during = Quantile(during_us, 0.99);
+  state.counters["p99_without_us"] = p99_without;
+  state.counters["p99_during_us"] = p99_during;
+  state.counters["p99_ratio"] = p99_during / p99_without;
 }
 
 // What passing the write gate adds to every write: one Enter and one Leave, with the gate open
@@ -244,6 +309,12 @@ void Register(std::uint64_t events) {
       ->Args({e, 0})
       ->Args({e, 1})
       ->MinTime(events >= 10'000'000 ? 20.0 : 3.0)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_SnapshotUpsertLatencyPaired", BM_SnapshotUpsertLatencyPaired)
+      ->ArgNames({"events", "rounds"})
+      ->Args({e, 4})
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
       ->UseRealTime();
 }
 

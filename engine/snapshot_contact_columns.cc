@@ -18,6 +18,13 @@ std::uint32_t TextBytes(std::string_view text) {
   return static_cast<std::uint32_t>(text.size());
 }
 
+template <typename Column>
+void PrefaultColumn(PagePrefault& prefault, const Column& column) {
+  using Element = typename Column::value_type;
+  prefault.Ahead(column.data(), column.size() * sizeof(Element),
+                 column.capacity() * sizeof(Element));
+}
+
 }  // namespace
 
 std::size_t SnapshotChunkColumns::Bytes() const {
@@ -56,6 +63,14 @@ void SnapshotContactEncoder::Reserve() {
   open_.text.reserve(bytes);
 }
 
+void SnapshotContactEncoder::PrefaultOpen() {
+  PrefaultColumn(prefault_[0], open_.contacts);
+  PrefaultColumn(prefault_[1], open_.events);
+  PrefaultColumn(prefault_[2], open_.timeline);
+  PrefaultColumn(prefault_[3], open_.members);
+  PrefaultColumn(prefault_[4], open_.text);
+}
+
 void SnapshotContactEncoder::Seal() {
   TALLY_ASSERT(!open_.empty());
   sealed_.push_back(std::move(open_));
@@ -72,6 +87,7 @@ void SnapshotContactEncoder::Seal() {
 void SnapshotContactEncoder::ContinueIfFull() {
   if (open_.Bytes() < chunk_bytes_target_) return;
   Seal();
+  PrefaultOpen();
   SnapshotChunkColumns::Contact continuation;
   continuation.continued = true;
   open_.contacts.push_back(continuation);
@@ -157,6 +173,7 @@ std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact) {
   const ContactState& c = contact.second;
   if (open_.contacts.capacity() == 0) Reserve();
   if (open_.Bytes() >= chunk_bytes_target_) Seal();
+  PrefaultOpen();
   SnapshotChunkColumns::Contact head;
   head.created_at = c.created_at;
   head.updated_at = c.updated_at;

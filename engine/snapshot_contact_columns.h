@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/page_prefault.h"
 #include "engine/segment_registry.h"
 #include "engine/snapshot.h"
 #include "engine/snapshot_file_writer.h"
@@ -101,6 +102,8 @@ class SnapshotContactEncoder {
   void Seal();
   // Reserves the open chunk's columns for the target.
   void Reserve();
+  // Populates the open chunk's columns ahead of the bytes written (engine/page_prefault.h).
+  void PrefaultOpen();
   // Before an event or a timeline item: a full chunk is sealed and the contact continues.
   void ContinueIfFull();
   std::uint32_t StringIndex(std::string_view text);
@@ -112,6 +115,8 @@ class SnapshotContactEncoder {
   unsigned stripe_;
   std::size_t chunk_bytes_target_;
   SnapshotChunkColumns open_;
+  // One per column of open_: contacts, events, timeline, members, text.
+  std::array<PagePrefault, 5> prefault_;
   std::vector<SnapshotChunkColumns> sealed_;
   std::vector<SnapshotChunkColumns> spare_;
 };
