@@ -8,7 +8,8 @@
 // entries. Per entry: sizeof(Entry) in the pool plus ~12 bytes of index at its average load.
 //
 // Traits supplies the key's view type (KeyView, what lookups take), Hash(KeyView) (64 bits of
-// XXH3), Equal(const Key&, const KeyView&) and MakeKey(const KeyView&) (the stored key).
+// XXH3), Equal(const Key&, const KeyView&) and MakeKey(const KeyView&) (what the stored key is
+// constructed from).
 //
 // Thread safety: none; the owner guards the table (the engine: the stripe's lock). Entry
 // addresses stay valid across inserts and other erasures.

@@ -6,7 +6,7 @@
 
 namespace tally::engine {
 
-void SegmentSample::Offer(std::uint64_t prefix, const std::string& email) {
+void SegmentSample::Offer(std::uint64_t prefix, std::string_view email) {
   if (limit_ == 0) return;
   if (heap_.size() == limit_) {
     const Candidate& largest = heap_.front();
@@ -14,9 +14,9 @@ void SegmentSample::Offer(std::uint64_t prefix, const std::string& email) {
       return;
     }
     std::pop_heap(heap_.begin(), heap_.end(), Less);
-    heap_.back() = Candidate{prefix, &email, {}};
+    heap_.back() = Candidate{prefix, email, {}};
   } else {
-    heap_.push_back(Candidate{prefix, &email, {}});
+    heap_.push_back(Candidate{prefix, email, {}});
   }
   std::push_heap(heap_.begin(), heap_.end(), Less);
   TALLY_ASSERT(heap_.size() <= limit_);
@@ -24,9 +24,9 @@ void SegmentSample::Offer(std::uint64_t prefix, const std::string& email) {
 
 void SegmentSample::Own() {
   for (Candidate& candidate : heap_) {
-    if (candidate.borrowed == nullptr) continue;
-    candidate.owned = *candidate.borrowed;
-    candidate.borrowed = nullptr;
+    if (candidate.borrowed.empty()) continue;
+    candidate.owned = candidate.borrowed;
+    candidate.borrowed = {};
   }
 }
 

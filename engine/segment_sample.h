@@ -22,7 +22,7 @@ class SegmentSample {
   // Offers a matching email whose EmailPrefix is `prefix`; its text is read only when the
   // prefix ties with the largest kept one. `email` must stay valid until the next Own().
   // O(log limit) when kept, O(1) otherwise.
-  void Offer(std::uint64_t prefix, const std::string& email);
+  void Offer(std::uint64_t prefix, std::string_view email);
 
   // Copies the kept emails that still refer to the caller's storage.
   void Own();
@@ -33,10 +33,10 @@ class SegmentSample {
  private:
   struct Candidate {
     std::uint64_t prefix = 0;
-    const std::string* borrowed = nullptr;  // null once owned
+    std::string_view borrowed;  // empty once owned (an email never is)
     std::string owned;
 
-    std::string_view text() const { return borrowed != nullptr ? *borrowed : owned; }
+    std::string_view text() const { return borrowed.empty() ? owned : borrowed; }
   };
   static bool Less(const Candidate& a, const Candidate& b) {
     return a.prefix != b.prefix ? a.prefix < b.prefix : a.text() < b.text();

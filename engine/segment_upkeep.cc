@@ -77,14 +77,14 @@ void SetSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact,
   // An unchanged boundary is already queued.
   if (current == *boundary) return;
   current = *boundary;
-  registry.Schedule(*boundary, contact.first);
+  registry.Schedule(*boundary, std::string(contact.first.view()));
 }
 
 void LowerSegmentBoundary(SegmentRegistry& registry, ContactEntry& contact, TimeUs boundary) {
   TimeUs& current = contact.second.segment_boundary;
   if (current != kNoTime && current <= boundary) return;
   current = boundary;
-  registry.Schedule(boundary, contact.first);
+  registry.Schedule(boundary, std::string(contact.first.view()));
 }
 
 void ReevaluateContactSegments(Workspace& ws, SegmentRegistry& registry,

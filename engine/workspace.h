@@ -31,6 +31,7 @@
 
 #include "engine/clock.h"
 #include "engine/compact_text.h"
+#include "engine/email_key.h"
 #include "engine/entry_table.h"
 #include "engine/goal_columns.h"
 #include "engine/goal_series.h"
@@ -173,14 +174,14 @@ struct EventTableTraits {
   }
 };
 struct ContactTableTraits {
-  using Key = std::string;
+  using Key = EmailKey;
   using Value = ContactState;
   using KeyView = std::string_view;
   static std::uint64_t Hash(std::string_view email) {
     return XXH3_64bits(email.data(), email.size());
   }
-  static bool Equal(const std::string& a, std::string_view b) { return a == b; }
-  static std::string MakeKey(std::string_view email) { return std::string(email); }
+  static bool Equal(const EmailKey& a, std::string_view b) { return a == b; }
+  static std::string_view MakeKey(std::string_view email) { return email; }
 };
 
 struct alignas(64) Stripe {

@@ -7,10 +7,11 @@
 
 namespace tally::engine {
 
+class EmailKey;
 struct EventKey;
 struct EventState;
 struct ContactState;
 using EventEntry = std::pair<const EventKey, EventState>;
-using ContactEntry = std::pair<const std::string, ContactState>;
+using ContactEntry = std::pair<const EmailKey, ContactState>;
 
 }  // namespace tally::engine
