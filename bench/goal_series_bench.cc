@@ -33,7 +33,6 @@ std::vector<GoalElement> RandomElements(std::size_t count, std::uint64_t seed) {
   for (std::size_t i = 0; i < count; ++i) {
     const int kind = percent(rng);
     elements[i] = GoalElement{.occurred_at = time(rng),
-                              .event_seq = i + 1,
                               .cents = kind < 10   ? kNoCents
                                        : kind < 15 ? -cents(rng)
                                                    : cents(rng)};
@@ -66,7 +65,7 @@ std::vector<TimeRange> RandomRanges(std::uint64_t seed) {
 
 GoalSeries BuildSeries(const std::vector<GoalElement>& elements) {
   GoalSeries series;
-  for (const GoalElement& e : elements) series.Insert(e.occurred_at, e.event_seq, CentsOf(e));
+  for (const GoalElement& e : elements) series.Insert(e.occurred_at, CentsOf(e));
   return series;
 }
 
@@ -145,12 +144,11 @@ void BM_GoalSeriesInsertErase(benchmark::State& state) {
   const auto size = static_cast<std::size_t>(state.range(0));
   GoalSeries series = BuildSeries(RandomElements(size, 5));
   std::vector<GoalElement> extra = RandomElements(kRangeCount, 6);
-  for (GoalElement& e : extra) e.event_seq += size;  // keys distinct from the series'
   std::size_t i = 0;
   for (auto _ : state) {
     const GoalElement& e = extra[i++ & (kRangeCount - 1)];
-    series.Insert(e.occurred_at, e.event_seq, CentsOf(e));
-    series.Erase(e.occurred_at, e.event_seq);
+    series.Insert(e.occurred_at, CentsOf(e));
+    series.Erase(e.occurred_at, CentsOf(e));
   }
 }
 BENCHMARK(BM_GoalSeriesInsertErase)->ArgName("size")->Arg(10)->Arg(1'000)->Arg(1'000'000);
@@ -201,11 +199,10 @@ void BM_GoalSeriesFlatInsertErase(benchmark::State& state) {
             [](const GoalElement& a, const GoalElement& b) { return KeyLess(a, b); });
   elements.reserve(elements.size() + 1);
   std::vector<GoalElement> extra = RandomElements(kRangeCount, 10);
-  for (GoalElement& e : extra) e.event_seq += elements.size();
   std::size_t i = 0;
   for (auto _ : state) {
     const GoalElement& e = extra[i++ & (kRangeCount - 1)];
-    const GoalElement* pos = FlatLowerBound(elements, e.occurred_at, e.event_seq);
+    const GoalElement* pos = FlatLowerBound(elements, e.occurred_at, e.cents);
     const auto index = pos - elements.data();
     elements.insert(elements.begin() + index, e);
     elements.erase(elements.begin() + index);
@@ -218,12 +215,11 @@ void BM_GoalSeriesTreeInsertErase(benchmark::State& state) {
   GoalSeriesTree tree;
   for (const GoalElement& e : RandomElements(size, 9)) tree.Insert(e);
   std::vector<GoalElement> extra = RandomElements(kRangeCount, 10);
-  for (GoalElement& e : extra) e.event_seq += size;
   std::size_t i = 0;
   for (auto _ : state) {
     const GoalElement& e = extra[i++ & (kRangeCount - 1)];
     tree.Insert(e);
-    tree.Erase(e.occurred_at, e.event_seq);
+    tree.Erase(e.occurred_at, e.cents);
   }
 }
 BENCHMARK(BM_GoalSeriesTreeInsertErase)->ArgName("size")->RangeMultiplier(2)->Range(16, 1024);

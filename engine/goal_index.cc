@@ -73,7 +73,7 @@ void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) 
       contact.series.push_back(GoalSeriesSlot{keys[i].first, keys[i].second, GoalSeries()});
       slot = &contact.series.back();
     }
-    slot->series.Insert(event.occurred_at, event.seq, Cents(event));
+    slot->series.Insert(event.occurred_at, Cents(event));
   }
   for (const std::size_t c : ColumnsOf(event)) {
     GoalColumn& column = stripe.goal_columns.columns[c];
@@ -96,7 +96,7 @@ void RemoveGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& even
   for (std::size_t i = 0; i < count; ++i) {
     GoalSeriesSlot* slot = FindSlot(contact, keys[i].first, keys[i].second);
     TALLY_ASSERT(slot != nullptr);
-    slot->series.Erase(event.occurred_at, event.seq);
+    slot->series.Erase(event.occurred_at, Cents(event));
   }
   // The event's rows are still held: a row is freed only with its last event, below.
   const std::size_t type_column = GoalColumnIndex(event.goal_type);

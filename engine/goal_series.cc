@@ -63,20 +63,16 @@ GoalSeries::~GoalSeries() = default;
 GoalSeries::GoalSeries(GoalSeries&&) noexcept = default;
 GoalSeries& GoalSeries::operator=(GoalSeries&&) noexcept = default;
 
-void GoalSeries::Insert(TimeUs occurred_at, std::uint64_t event_seq,
-                        std::optional<std::int64_t> cents) {
+void GoalSeries::Insert(TimeUs occurred_at, std::optional<std::int64_t> cents) {
   TALLY_ASSERT_MSG(!cents || *cents != kNoCents, "GoalSeries: INT64_MIN cents are reserved");
-  const GoalElement element{
-      .occurred_at = occurred_at, .event_seq = event_seq, .cents = cents.value_or(kNoCents)};
+  const GoalElement element{.occurred_at = occurred_at, .cents = cents.value_or(kNoCents)};
   if (!rep_) rep_ = Rep::NewFlat(1);
   if (rep_->tree) {
     rep_->tree->Insert(element);
     return;
   }
   std::span<GoalElement> flat = rep_->flat();
-  const GoalElement* pos = FlatLowerBound(flat, occurred_at, event_seq);
-  TALLY_ASSERT_MSG(pos == flat.data() + flat.size() || KeyLess(element, *pos),
-                   "GoalSeries: inserted key is already present");
+  const GoalElement* pos = FlatLowerBound(flat, occurred_at, element.cents);
   const std::size_t index = static_cast<std::size_t>(pos - flat.data());
 
   if (rep_->flat_size == kFlatMax) {
@@ -99,11 +95,12 @@ void GoalSeries::Insert(TimeUs occurred_at, std::uint64_t event_seq,
   TALLY_ASSERT(rep_->flat_size <= rep_->flat_capacity);
 }
 
-void GoalSeries::Erase(TimeUs occurred_at, std::uint64_t event_seq) {
+void GoalSeries::Erase(TimeUs occurred_at, std::optional<std::int64_t> optional_cents) {
   TALLY_ASSERT_MSG(rep_ != nullptr, "GoalSeries: erased key is not present");
+  const std::int64_t cents = optional_cents.value_or(kNoCents);
   if (rep_->tree) {
     GoalSeriesTree& tree = *rep_->tree;
-    tree.Erase(occurred_at, event_seq);
+    tree.Erase(occurred_at, cents);
     if (tree.size() < kFlatMin) {
       const auto size = static_cast<std::uint32_t>(tree.size());
       std::unique_ptr<Rep> flat = Rep::NewFlat(GrownCapacity(size));
@@ -114,10 +111,10 @@ void GoalSeries::Erase(TimeUs occurred_at, std::uint64_t event_seq) {
     return;
   }
   std::span<GoalElement> flat = rep_->flat();
-  const GoalElement* pos = FlatLowerBound(flat, occurred_at, event_seq);
-  TALLY_ASSERT_MSG(pos != flat.data() + flat.size() && pos->occurred_at == occurred_at &&
-                       pos->event_seq == event_seq,
-                   "GoalSeries: erased key is not present");
+  const GoalElement* pos = FlatLowerBound(flat, occurred_at, cents);
+  TALLY_ASSERT_MSG(
+      pos != flat.data() + flat.size() && pos->occurred_at == occurred_at && pos->cents == cents,
+      "GoalSeries: erased key is not present");
   GoalElement* data = rep_->flat_data();
   const std::size_t index = static_cast<std::size_t>(pos - data);
   std::copy(data + index + 1, data + rep_->flat_size, data + index);

@@ -1,9 +1,10 @@
 // GoalSeries: one contact's live goal events of one goal type (optionally one goal name),
 // ordered by occurred_at, answering sum / count / avg / min / max over any time range.
 //
-// Each element is keyed by (occurred_at, event_seq) — event_seq is the engine's unique id of
-// the event, so keys are unique — and carries an optional value in cents (Notifuse allows goal
-// events without goal_value: they count, but take no part in sum/avg/min/max).
+// Each element is an event's occurred_at and optional value in cents (Notifuse allows goal
+// events without goal_value: they count, but take no part in sum/avg/min/max), 16 bytes. Events
+// with the same time and value are interchangeable in every aggregate, so the series does not
+// tell them apart: it may hold equal elements, and Erase removes one of them.
 //
 // Complexity: Insert, Erase and Aggregate are O(log n) in the series' size (small series are
 // kept flat because a scan of a few dozen elements beats any tree), so one "hot" contact with a
@@ -31,11 +32,11 @@ class GoalSeries {
   GoalSeries(const GoalSeries&) = delete;
   GoalSeries& operator=(const GoalSeries&) = delete;
 
-  // Adds an element; (occurred_at, event_seq) must not be present (asserted).
-  void Insert(TimeUs occurred_at, std::uint64_t event_seq, std::optional<std::int64_t> cents);
+  // Adds an element.
+  void Insert(TimeUs occurred_at, std::optional<std::int64_t> cents);
 
-  // Removes the element with this key; it must be present (asserted).
-  void Erase(TimeUs occurred_at, std::uint64_t event_seq);
+  // Removes one element equal to (occurred_at, cents); one must be present (asserted).
+  void Erase(TimeUs occurred_at, std::optional<std::int64_t> cents);
 
   // The aggregate over elements whose occurred_at lies in `range`. `matched` is the number of
   // elements in range (valued or not). kCount: cents = matched. kSum: cents = sum of values (0

@@ -15,25 +15,27 @@
 namespace tally::engine {
 
 // Marks an element without goal_value. Valid values are far from it (D8 bounds them to
-// |cents| < 1e15), so the sentinel keeps an element at 24 bytes instead of the 32 an
+// |cents| < 1e15), so the sentinel keeps an element at 16 bytes instead of the 24 an
 // std::optional<int64_t> would take.
 inline constexpr std::int64_t kNoCents = std::numeric_limits<std::int64_t>::min();
 
+// One live goal event in a series: nothing but what an aggregate reads. Two events with the
+// same occurred_at and value are interchangeable in every aggregate, so a series may hold equal
+// elements and erasing either of them leaves the same series.
 struct GoalElement {
   TimeUs occurred_at = 0;
-  std::uint64_t event_seq = 0;
   std::int64_t cents = kNoCents;
 
   bool HasValue() const { return cents != kNoCents; }
 };
-static_assert(sizeof(GoalElement) == 24);
+static_assert(sizeof(GoalElement) == 16);
 
-// Elements are ordered by (occurred_at, event_seq); the pair is unique within a series.
-inline bool KeyLess(TimeUs a_time, std::uint64_t a_seq, TimeUs b_time, std::uint64_t b_seq) {
-  return a_time < b_time || (a_time == b_time && a_seq < b_seq);
+// Elements are ordered by (occurred_at, cents); equal keys may repeat.
+inline bool KeyLess(TimeUs a_time, std::int64_t a_cents, TimeUs b_time, std::int64_t b_cents) {
+  return a_time < b_time || (a_time == b_time && a_cents < b_cents);
 }
 inline bool KeyLess(const GoalElement& a, const GoalElement& b) {
-  return KeyLess(a.occurred_at, a.event_seq, b.occurred_at, b.event_seq);
+  return KeyLess(a.occurred_at, a.cents, b.occurred_at, b.cents);
 }
 
 // GCC's 128-bit integer; __extension__ keeps -Wpedantic quiet about the non-ISO type.

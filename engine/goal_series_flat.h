@@ -17,13 +17,12 @@
 
 namespace tally::engine {
 
-// The first element whose key is not less than (occurred_at, event_seq). O(log n).
+// The first element whose key is not less than (occurred_at, cents). O(log n).
 inline const GoalElement* FlatLowerBound(std::span<const GoalElement> elements, TimeUs occurred_at,
-                                         std::uint64_t event_seq) {
-  return std::partition_point(elements.data(), elements.data() + elements.size(),
-                              [&](const GoalElement& e) {
-                                return KeyLess(e.occurred_at, e.event_seq, occurred_at, event_seq);
-                              });
+                                         std::int64_t cents) {
+  return std::partition_point(
+      elements.data(), elements.data() + elements.size(),
+      [&](const GoalElement& e) { return KeyLess(e.occurred_at, e.cents, occurred_at, cents); });
 }
 
 // The summary of the elements with bounds.lo <= occurred_at <= bounds.hi; with kCountOnly

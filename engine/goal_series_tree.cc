@@ -16,7 +16,7 @@ namespace {
 
 using Node = GoalSeriesTree::Node;
 
-// A leaf of 64 elements is 1.5 KiB: a binary search plus a scan of a few dozen elements at
+// A leaf of 64 elements is 1 KiB: a binary search plus a scan of a few dozen elements at
 // each end of a range, while a million elements need only ~4 levels of 32-way inner nodes.
 constexpr std::uint32_t kLeafMax = 64;
 constexpr std::uint32_t kInnerMax = 32;
@@ -35,7 +35,7 @@ struct Leaf : Node {
 // cache lines per node, instead of every child's whole description.
 struct Inner : Node {
   TimeUs first_time[kInnerMax];
-  std::uint64_t first_seq[kInnerMax];
+  std::int64_t first_cents[kInnerMax];
   TimeUs last_time[kInnerMax];
   std::uint64_t count[kInnerMax];
   std::uint64_t valued[kInnerMax];
@@ -48,7 +48,7 @@ struct Inner : Node {
 // One child's description, as a value, on its way into or out of an Inner's columns.
 struct ChildEntry {
   TimeUs first_time = 0;
-  std::uint64_t first_seq = 0;
+  std::int64_t first_cents = kNoCents;
   TimeUs last_time = 0;
   GoalSummary summary;
   Node* child = nullptr;
@@ -85,7 +85,7 @@ std::uint32_t MinSize(int height) {
 template <typename F>
 void ForEachColumn(Inner* dst, const Inner* src, F&& f) {
   f(dst->first_time, src->first_time);
-  f(dst->first_seq, src->first_seq);
+  f(dst->first_cents, src->first_cents);
   f(dst->last_time, src->last_time);
   f(dst->count, src->count);
   f(dst->valued, src->valued);
@@ -112,7 +112,7 @@ void SetItem(Leaf* leaf, std::uint32_t i, const GoalElement& element) {
 }
 void SetItem(Inner* inner, std::uint32_t i, const ChildEntry& entry) {
   inner->first_time[i] = entry.first_time;
-  inner->first_seq[i] = entry.first_seq;
+  inner->first_cents[i] = entry.first_cents;
   inner->last_time[i] = entry.last_time;
   inner->count[i] = entry.summary.count;
   inner->valued[i] = entry.summary.valued;
@@ -141,13 +141,13 @@ ChildEntry MakeEntry(Node* node, int height) {
   if (height == 0) {
     const Leaf* leaf = AsLeaf(node);
     entry.first_time = leaf->items[0].occurred_at;
-    entry.first_seq = leaf->items[0].event_seq;
+    entry.first_cents = leaf->items[0].cents;
     entry.last_time = leaf->items[leaf->size - 1].occurred_at;
     for (std::uint32_t i = 0; i < leaf->size; ++i) entry.summary.Add(leaf->items[i]);
   } else {
     const Inner* inner = AsInner(node);
     entry.first_time = inner->first_time[0];
-    entry.first_seq = inner->first_seq[0];
+    entry.first_cents = inner->first_cents[0];
     entry.last_time = inner->last_time[inner->size - 1];
     AddChildren(inner, 0, inner->size, SummaryFields::kAll, entry.summary);
   }
@@ -163,9 +163,9 @@ void AddToEntry(Inner* inner, std::uint32_t i, const GoalElement& element) {
     inner->min[i] = std::min(inner->min[i], element.cents);
     inner->max[i] = std::max(inner->max[i], element.cents);
   }
-  if (KeyLess(element.occurred_at, element.event_seq, inner->first_time[i], inner->first_seq[i])) {
+  if (KeyLess(element.occurred_at, element.cents, inner->first_time[i], inner->first_cents[i])) {
     inner->first_time[i] = element.occurred_at;
-    inner->first_seq[i] = element.event_seq;
+    inner->first_cents[i] = element.cents;
   }
   inner->last_time[i] = std::max(inner->last_time[i], element.occurred_at);
 }
@@ -181,8 +181,7 @@ bool RemoveFromEntry(Inner* inner, std::uint32_t i, const GoalElement& element) 
     inner->sum[i] -= element.cents;
     if (element.cents == inner->min[i] || element.cents == inner->max[i]) return false;
   }
-  return !(element.occurred_at == inner->first_time[i] &&
-           element.event_seq == inner->first_seq[i]) &&
+  return !(element.occurred_at == inner->first_time[i] && element.cents == inner->first_cents[i]) &&
          element.occurred_at != inner->last_time[i];
 }
 
@@ -200,11 +199,12 @@ std::uint32_t PartitionIndex(std::uint32_t begin, std::uint32_t end, Pred pred) 
   return begin;
 }
 
-// The child whose key range holds (time, seq): the last child whose first key is <= it, or
-// the first child when the key precedes them all.
-std::uint32_t RouteIndex(const Inner* inner, TimeUs time, std::uint64_t seq) {
+// The child whose key range holds (time, cents): the last child whose first key is <= it, or
+// the first child when the key precedes them all. Equal keys may span several children; the
+// last of them starts with the key, so an element equal to it is always found there.
+std::uint32_t RouteIndex(const Inner* inner, TimeUs time, std::int64_t cents) {
   const std::uint32_t after = PartitionIndex(0, inner->size, [&](std::uint32_t i) {
-    return !KeyLess(time, seq, inner->first_time[i], inner->first_seq[i]);
+    return !KeyLess(time, cents, inner->first_time[i], inner->first_cents[i]);
   });
   return after == 0 ? 0 : after - 1;
 }
@@ -304,15 +304,12 @@ struct NodeCounts {
 Node* InsertInto(Node* node, int height, const GoalElement& element, NodeCounts counts) {
   if (height == 0) {
     Leaf* leaf = AsLeaf(node);
-    const GoalElement* pos =
-        FlatLowerBound(LeafElements(leaf), element.occurred_at, element.event_seq);
-    TALLY_ASSERT_MSG(pos == leaf->items + leaf->size || KeyLess(element, *pos),
-                     "GoalSeries: inserted key is already present");
+    const GoalElement* pos = FlatLowerBound(LeafElements(leaf), element.occurred_at, element.cents);
     return InsertItem(leaf, static_cast<std::uint32_t>(pos - leaf->items), element,
                       /*append_split=*/true, counts.leaves);
   }
   Inner* inner = AsInner(node);
-  const std::uint32_t i = RouteIndex(inner, element.occurred_at, element.event_seq);
+  const std::uint32_t i = RouteIndex(inner, element.occurred_at, element.cents);
   Node* child = inner->child[i];
   Node* split = InsertInto(child, height - 1, element, counts);
   if (split == nullptr) {
@@ -349,22 +346,22 @@ void Rebalance(Inner* inner, std::uint32_t i, int child_height, NodeCounts count
   SetItem(inner, left, MakeEntry(left_node, child_height));
 }
 
-// Erases the key from the subtree and returns the erased element.
-GoalElement EraseFrom(Node* node, int height, TimeUs time, std::uint64_t seq, NodeCounts counts) {
+// Erases one element with the key from the subtree and returns it.
+GoalElement EraseFrom(Node* node, int height, TimeUs time, std::int64_t cents, NodeCounts counts) {
   if (height == 0) {
     Leaf* leaf = AsLeaf(node);
-    const GoalElement* pos = FlatLowerBound(LeafElements(leaf), time, seq);
+    const GoalElement* pos = FlatLowerBound(LeafElements(leaf), time, cents);
     TALLY_ASSERT_MSG(
-        pos != leaf->items + leaf->size && pos->occurred_at == time && pos->event_seq == seq,
+        pos != leaf->items + leaf->size && pos->occurred_at == time && pos->cents == cents,
         "GoalSeries: erased key is not present");
     const GoalElement erased = *pos;
     EraseItem(leaf, static_cast<std::uint32_t>(pos - leaf->items));
     return erased;
   }
   Inner* inner = AsInner(node);
-  const std::uint32_t i = RouteIndex(inner, time, seq);
+  const std::uint32_t i = RouteIndex(inner, time, cents);
   Node* child = inner->child[i];
-  const GoalElement erased = EraseFrom(child, height - 1, time, seq, counts);
+  const GoalElement erased = EraseFrom(child, height - 1, time, cents, counts);
   if (child->size < MinSize(height - 1)) {
     Rebalance(inner, i, height - 1, counts);
   } else if (!RemoveFromEntry(inner, i, erased)) {
@@ -440,10 +437,10 @@ void GoalSeriesTree::Insert(const GoalElement& element) {
   ++size_;
 }
 
-void GoalSeriesTree::Erase(TimeUs occurred_at, std::uint64_t event_seq) {
+void GoalSeriesTree::Erase(TimeUs occurred_at, std::int64_t cents) {
   TALLY_ASSERT_MSG(size_ > 0, "GoalSeries: erased key is not present");
   NodeCounts counts{leaf_count_, inner_count_};
-  EraseFrom(root_, height_, occurred_at, event_seq, counts);
+  EraseFrom(root_, height_, occurred_at, cents, counts);
   --size_;
   // A root with one child adds a level and nothing else.
   while (height_ > 0 && root_->size == 1) {

@@ -1,8 +1,8 @@
 // GoalSeriesTree: the large-series form of GoalSeries, an augmented B+tree.
 //
-// Leaves hold elements sorted by (occurred_at, event_seq). Each inner node holds, for every
-// child, the child's first key, last occurred_at and GoalSummary (count, valued count, sum,
-// min, max), stored column by column, so a range query adds whole children from their
+// Leaves hold elements sorted by (occurred_at, cents), equal keys allowed. Each inner node
+// holds, for every child, the child's first key, last occurred_at and GoalSummary (count, valued
+// count, sum, min, max), stored column by column, so a range query adds whole children from their
 // parent's columns and descends only into the at most two children per level that the range
 // cuts. Insert and Erase update the entries on the root-to-leaf path they touched; Erase
 // rescans a child only when the erased element may have been its min, max, first key or last
@@ -33,11 +33,11 @@ class GoalSeriesTree {
   GoalSeriesTree(const GoalSeriesTree&) = delete;
   GoalSeriesTree& operator=(const GoalSeriesTree&) = delete;
 
-  // Adds an element whose key is not present (asserted).
+  // Adds an element.
   void Insert(const GoalElement& element);
 
-  // Removes the element with this key; it must be present (asserted).
-  void Erase(TimeUs occurred_at, std::uint64_t event_seq);
+  // Removes one element with this key; one must be present (asserted).
+  void Erase(TimeUs occurred_at, std::int64_t cents);
 
   // The summary of the elements with bounds.lo <= occurred_at <= bounds.hi; with kCountOnly
   // only `count` is filled in.

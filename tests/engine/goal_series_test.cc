@@ -31,10 +31,10 @@ const TimeRange kAllTime{};
 // Values 100, 200, (none), 400 at times 10, 20, 30, 40.
 GoalSeries FourElementSeries() {
   GoalSeries series;
-  series.Insert(10, 1, 100);
-  series.Insert(20, 2, 200);
-  series.Insert(30, 3, std::nullopt);
-  series.Insert(40, 4, 400);
+  series.Insert(10, 100);
+  series.Insert(20, 200);
+  series.Insert(30, std::nullopt);
+  series.Insert(40, 400);
   return series;
 }
 
@@ -75,15 +75,15 @@ TEST(GoalSeriesTest, AvgIsOverValuedElementsOnly) {
 
 TEST(GoalSeriesTest, MinAndMaxIgnoreElementsWithoutValue) {
   GoalSeries series = FourElementSeries();
-  series.Insert(50, 5, -250);  // a refund
+  series.Insert(50, -250);  // a refund
   EXPECT_EQ(series.Aggregate(AggregateOp::kMin, kAllTime).cents, -250);
   EXPECT_EQ(series.Aggregate(AggregateOp::kMax, kAllTime).cents, 400);
 }
 
 TEST(GoalSeriesTest, AllNullValuesGiveZeroSumAndNoAvgMinMax) {
   GoalSeries series;
-  series.Insert(1, 1, std::nullopt);
-  series.Insert(2, 2, std::nullopt);
+  series.Insert(1, std::nullopt);
+  series.Insert(2, std::nullopt);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, kAllTime).cents, 2);
   const AggregateValue sum = series.Aggregate(AggregateOp::kSum, kAllTime);
   EXPECT_EQ(sum.cents, 0);
@@ -140,23 +140,23 @@ TEST(GoalSeriesTest, ReversedRangeMatchesNothing) {
 
 TEST(GoalSeriesTest, ExtremeExclusiveBoundsMatchNothingWithoutOverflow) {
   GoalSeries series;
-  series.Insert(kInt64Max, 1, 5);
-  series.Insert(kInt64Min, 2, 7);
+  series.Insert(kInt64Max, 5);
+  series.Insert(kInt64Min, 7);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, Between(kInt64Max, false, {}, false)).cents, 0);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, Between({}, false, kInt64Min, false)).cents, 0);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, Between(kInt64Max, true, {}, false)).cents, 5);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, Between({}, false, kInt64Min, true)).cents, 7);
 }
 
-TEST(GoalSeriesTest, SameOccurredAtWithDifferentSeqAreDistinctElements) {
+TEST(GoalSeriesTest, SameOccurredAtWithDifferentValuesAreDistinctElements) {
   GoalSeries series;
-  series.Insert(100, 3, 30);
-  series.Insert(100, 1, 10);
-  series.Insert(100, 2, 20);
+  series.Insert(100, 30);
+  series.Insert(100, 10);
+  series.Insert(100, 20);
   EXPECT_EQ(series.size(), 3u);
   const TimeRange at_100 = Between(100, true, 100, true);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at_100).cents, 60);
-  series.Erase(100, 2);
+  series.Erase(100, 20);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at_100).cents, 40);
   EXPECT_EQ(series.Aggregate(AggregateOp::kMax, at_100).cents, 30);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, Between(100, false, {}, false)).cents, 0);
@@ -164,7 +164,7 @@ TEST(GoalSeriesTest, SameOccurredAtWithDifferentSeqAreDistinctElements) {
 
 TEST(GoalSeriesTest, EraseRemovesOnlyThatElement) {
   GoalSeries series = FourElementSeries();
-  series.Erase(40, 4);
+  series.Erase(40, 400);
   EXPECT_EQ(series.size(), 3u);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, kAllTime).cents, 300);
   EXPECT_EQ(series.Aggregate(AggregateOp::kMax, kAllTime).cents, 200);
@@ -174,19 +174,19 @@ TEST(GoalSeriesTest, EraseRemovesOnlyThatElement) {
 TEST(GoalSeriesTest, ErasingEveryElementReleasesAllMemory) {
   GoalSeries series = FourElementSeries();
   EXPECT_GT(series.MemoryBytes(), 0u);
-  series.Erase(10, 1);
-  series.Erase(30, 3);
-  series.Erase(20, 2);
-  series.Erase(40, 4);
+  series.Erase(10, 100);
+  series.Erase(30, std::nullopt);
+  series.Erase(20, 200);
+  series.Erase(40, 400);
   EXPECT_TRUE(series.empty());
   EXPECT_EQ(series.MemoryBytes(), 0u);
 }
 
 TEST(GoalSeriesTest, NextTimeAfterIsStrictlyLaterAndSkipsDuplicates) {
   GoalSeries series;
-  series.Insert(5, 1, 1);
-  series.Insert(5, 2, 1);
-  series.Insert(9, 3, std::nullopt);
+  series.Insert(5, 1);
+  series.Insert(5, 1);
+  series.Insert(9, std::nullopt);
   EXPECT_EQ(series.NextTimeAfter(0), 5);
   EXPECT_EQ(series.NextTimeAfter(4), 5);
   EXPECT_EQ(series.NextTimeAfter(5), 9);
@@ -204,7 +204,7 @@ TEST(GoalSeriesTest, MovedFromSeriesIsEmptyAndTargetKeepsElements) {
   assigned = std::move(target);
   EXPECT_TRUE(target.empty());  // NOLINT(bugprone-use-after-move)
   EXPECT_EQ(assigned.size(), 4u);
-  source.Insert(1, 1, 5);
+  source.Insert(1, 5);
   EXPECT_EQ(source.Aggregate(AggregateOp::kSum, kAllTime).cents, 5);
 }
 
@@ -236,16 +236,14 @@ TEST(GoalSeriesTest, AggregatesStayExactAcrossFlatTreeSwitchBothWays) {
     std::int64_t middle_count = std::max(0, (hi - 3) - (lo + 2));
     EXPECT_EQ(series.Aggregate(AggregateOp::kCount, middle).cents, middle_count);
   };
-  auto insert = [&series](int i) {
-    series.Insert(i, static_cast<std::uint64_t>(i),
-                  i % 3 == 0 ? std::nullopt : std::optional<std::int64_t>(i));
-  };
+  auto value = [](int i) { return i % 3 == 0 ? std::nullopt : std::optional<std::int64_t>(i); };
+  auto insert = [&series, &value](int i) { series.Insert(i, value(i)); };
   // Even times first, then odd ones, so that inserts land between existing elements.
   for (int i = 0; i < kMax; i += 2) insert(i);
   for (int i = 1; i < kMax; i += 2) insert(i);
   check(0, kMax);
   for (int lo = 0; lo < kMax; ++lo) {
-    series.Erase(lo, lo);
+    series.Erase(lo, value(lo));
     check(lo + 1, kMax);
   }
   EXPECT_EQ(series.MemoryBytes(), 0u);
@@ -255,16 +253,16 @@ TEST(GoalSeriesTest, AggregatesStayExactAcrossFlatTreeSwitchBothWays) {
   }
 }
 
-// Thousands of elements at one instant span many leaves whose keys differ only in event_seq.
-TEST(GoalSeriesTest, ManyElementsAtOneInstantAreRoutedBySeq) {
+// Thousands of elements at one instant span many leaves whose keys differ only in value.
+TEST(GoalSeriesTest, ManyElementsAtOneInstantAreRoutedByValue) {
   constexpr TimeUs kAt = 1'000;
   constexpr int kCount = 3'000;
   GoalSeries series;
-  series.Insert(kAt - 1, 0, 1);
-  series.Insert(kAt + 1, 0, 1);
-  // Odd seqs first, then even ones, so that inserts land inside full leaves.
-  for (int seq = 1; seq <= kCount; seq += 2) series.Insert(kAt, seq, seq);
-  for (int seq = 2; seq <= kCount; seq += 2) series.Insert(kAt, seq, seq);
+  series.Insert(kAt - 1, 1);
+  series.Insert(kAt + 1, 1);
+  // Odd values first, then even ones, so that inserts land inside full leaves.
+  for (int value = 1; value <= kCount; value += 2) series.Insert(kAt, value);
+  for (int value = 2; value <= kCount; value += 2) series.Insert(kAt, value);
   const TimeRange at = Between(kAt, true, kAt, true);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, at).cents, kCount);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at).cents, kCount * (kCount + 1) / 2);
@@ -275,7 +273,7 @@ TEST(GoalSeriesTest, ManyElementsAtOneInstantAreRoutedBySeq) {
   EXPECT_EQ(series.NextTimeAfter(kAt - 1), kAt);
   EXPECT_EQ(series.NextTimeAfter(kAt), kAt + 1);
   // Erasing the extremes forces the tree to recompute min and max from its children.
-  for (int seq = 1; seq <= kCount / 2; ++seq) series.Erase(kAt, seq);
+  for (int value = 1; value <= kCount / 2; ++value) series.Erase(kAt, value);
   EXPECT_EQ(series.Aggregate(AggregateOp::kCount, at).cents, kCount / 2);
   EXPECT_EQ(series.Aggregate(AggregateOp::kMin, at).cents, kCount / 2 + 1);
   series.Erase(kAt, kCount);
@@ -288,8 +286,8 @@ TEST(GoalSeriesTest, SumBeyondInt64Saturates) {
   GoalSeries positive;
   GoalSeries negative;
   for (int i = 0; i < kCount; ++i) {
-    positive.Insert(i, static_cast<std::uint64_t>(i), kCents);
-    negative.Insert(i, static_cast<std::uint64_t>(i), -kCents);
+    positive.Insert(i, kCents);
+    negative.Insert(i, -kCents);
   }
   EXPECT_EQ(positive.Aggregate(AggregateOp::kSum, kAllTime).cents, kInt64Max);
   EXPECT_EQ(negative.Aggregate(AggregateOp::kSum, kAllTime).cents, kInt64Min);
@@ -301,34 +299,33 @@ TEST(GoalSeriesTest, SumIsExactWhenPartialSumsExceedInt64) {
   constexpr std::int64_t kCents = 999'999'999'999'999;
   GoalSeries series;
   // 10,000 purchases followed by 10,000 refunds of the same amounts, plus one cent.
-  for (int i = 0; i < 10'000; ++i) series.Insert(i, static_cast<std::uint64_t>(i), kCents);
-  for (int i = 10'000; i < 20'000; ++i) series.Insert(i, static_cast<std::uint64_t>(i), -kCents);
-  series.Insert(20'000, 20'000, 1);
+  for (int i = 0; i < 10'000; ++i) series.Insert(i, kCents);
+  for (int i = 10'000; i < 20'000; ++i) series.Insert(i, -kCents);
+  series.Insert(20'000, 1);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, kAllTime).cents, 1);
   EXPECT_EQ(series.Aggregate(AggregateOp::kSum, Between(9'999, true, 10'000, true)).cents, 0);
 }
 
 TEST(GoalSeriesTest, SmallSeriesCostsLittleMoreThanItsElements) {
   GoalSeries series;
-  series.Insert(1, 1, 1);
+  series.Insert(1, 1);
   EXPECT_LE(series.MemoryBytes(), 64u);
-  for (int i = 2; i <= 40; ++i) series.Insert(i, static_cast<std::uint64_t>(i), i);
-  // 24-byte elements plus a 16-byte header and at most half again of slack.
-  EXPECT_LE(series.MemoryBytes(), 16u + 40u * 24u * 3u / 2u);
+  for (int i = 2; i <= 40; ++i) series.Insert(i, i);
+  // 16-byte elements plus a 16-byte header and at most half again of slack.
+  EXPECT_LE(series.MemoryBytes(), 16u + 40u * 16u * 3u / 2u);
   EXPECT_EQ(sizeof(GoalSeries), sizeof(void*));
 }
 
 TEST(GoalSeriesTest, SeriesAppendedInTimeOrderFillsItsTree) {
   GoalSeries series;
   constexpr int kCount = 100'000;
-  for (int i = 0; i < kCount; ++i) series.Insert(i, static_cast<std::uint64_t>(i), i);
-  EXPECT_LE(series.MemoryBytes() / kCount, 32u);
+  for (int i = 0; i < kCount; ++i) series.Insert(i, i);
+  EXPECT_LE(series.MemoryBytes() / kCount, 20u);
 }
 
 // A brute-force model: the elements in a vector, every answer computed by a full scan.
 struct ModelElement {
   TimeUs occurred_at;
-  std::uint64_t event_seq;
   std::optional<std::int64_t> cents;
 };
 
@@ -382,8 +379,8 @@ std::uint64_t TestSeed() {
 }
 
 // Drives one series through random phases, each growing or shrinking it towards a random
-// size between 0 and 5000, with times drawn from a narrow domain (many equal occurred_at)
-// or a wide one, and compares every answer with the model. Replay a failure with
+// size between 0 and 5000, with times and values drawn from narrow domains (many equal
+// elements) or wide ones, and compares every answer with the model. Replay a failure with
 // TALLY_TEST_SEED=<seed>.
 TEST(GoalSeriesTest, RandomOperationsMatchBruteForceModel) {
   const std::uint64_t seed = TestSeed();
@@ -396,7 +393,6 @@ TEST(GoalSeriesTest, RandomOperationsMatchBruteForceModel) {
 
   GoalSeries series;
   std::vector<ModelElement> model;
-  std::uint64_t next_seq = 1;
   int queries = 0;
   constexpr int kPhases = 40;
   constexpr AggregateOp kOps[] = {AggregateOp::kSum, AggregateOp::kCount, AggregateOp::kAvg,
@@ -408,22 +404,24 @@ TEST(GoalSeriesTest, RandomOperationsMatchBruteForceModel) {
     // small (flat) series get as many phases as big ones.
     std::size_t target = static_cast<std::size_t>(std::exp2(uniform(0, 1230) / 100.0)) - 1;
     if (phase < 2) target = phase == 0 ? 5000 : 0;
-    const TimeUs time_max = uniform(0, 1) == 0 ? 2'000 : 1'000'000'000;
+    const bool narrow = uniform(0, 1) == 0;
+    const TimeUs time_max = narrow ? 2'000 : 1'000'000'000;
+    const std::int64_t value_max = narrow ? 3 : 100'000;
     const int steps = static_cast<int>(std::max<std::size_t>(
         200, 2 * (target > model.size() ? target - model.size() : model.size() - target)));
     for (int step = 0; step < steps; ++step) {
       const bool grow =
           model.empty() || (model.size() < target ? uniform(0, 9) < 8 : uniform(0, 9) < 2);
       if (grow) {
-        const ModelElement e{uniform(0, time_max), next_seq++,
+        const ModelElement e{uniform(0, time_max),
                              uniform(0, 4) == 0
                                  ? std::nullopt
-                                 : std::optional<std::int64_t>(uniform(-50'000, 100'000))};
-        series.Insert(e.occurred_at, e.event_seq, e.cents);
+                                 : std::optional<std::int64_t>(uniform(-value_max / 2, value_max))};
+        series.Insert(e.occurred_at, e.cents);
         model.push_back(e);
       } else {
         const auto index = static_cast<std::size_t>(uniform(0, std::ssize(model) - 1));
-        series.Erase(model[index].occurred_at, model[index].event_seq);
+        series.Erase(model[index].occurred_at, model[index].cents);
         model[index] = model.back();
         model.pop_back();
       }
@@ -458,15 +456,31 @@ TEST(GoalSeriesTest, RandomOperationsMatchBruteForceModel) {
   EXPECT_GT(queries, 1000);
 }
 
-TEST(GoalSeriesDeathTest, InsertOfPresentKeyInFlatSeriesAborts) {
+TEST(GoalSeriesTest, EqualElementsAreAllKeptAndEraseRemovesOneOfThem) {
   GoalSeries series = FourElementSeries();
-  EXPECT_DEATH(series.Insert(20, 2, 5), "already present");
+  series.Insert(20, 200);
+  series.Insert(20, 200);
+  const TimeRange at_20 = Between(20, true, 20, true);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at_20).cents, 600);
+  series.Erase(20, 200);
+  EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at_20).cents, 400);
+  EXPECT_EQ(series.size(), 5u);
 }
 
-TEST(GoalSeriesDeathTest, InsertOfPresentKeyInTreeSeriesAborts) {
+// Equal elements that fill several leaves: an erase must find one whichever leaf holds it.
+TEST(GoalSeriesTest, EqualElementsAcrossLeavesAreErasedOneByOne) {
+  constexpr TimeUs kAt = 50;
+  constexpr int kCount = 2'000;
   GoalSeries series;
-  for (int i = 0; i < 1000; ++i) series.Insert(i, static_cast<std::uint64_t>(i), i);
-  EXPECT_DEATH(series.Insert(500, 500, std::nullopt), "already present");
+  for (int i = 0; i < 100; ++i) series.Insert(i, i);
+  for (int i = 0; i < kCount; ++i) series.Insert(kAt, 7);
+  const TimeRange at = Between(kAt, true, kAt, true);
+  for (int left = kCount; left > 0; --left) {
+    ASSERT_EQ(series.Aggregate(AggregateOp::kCount, at).cents, left + 1);
+    series.Erase(kAt, 7);
+  }
+  EXPECT_EQ(series.Aggregate(AggregateOp::kSum, at).cents, kAt);
+  EXPECT_EQ(series.size(), 100u);
 }
 
 TEST(GoalSeriesDeathTest, EraseFromEmptySeriesAborts) {
@@ -477,19 +491,21 @@ TEST(GoalSeriesDeathTest, EraseFromEmptySeriesAborts) {
 TEST(GoalSeriesDeathTest, EraseOfMissingKeyInFlatSeriesAborts) {
   GoalSeries series = FourElementSeries();
   EXPECT_DEATH(series.Erase(20, 3), "not present");
+  EXPECT_DEATH(series.Erase(30, 0), "not present");
 }
 
 TEST(GoalSeriesDeathTest, EraseOfMissingKeyInTreeSeriesAborts) {
   GoalSeries series;
-  for (int i = 0; i < 1000; ++i) series.Insert(i * 2, static_cast<std::uint64_t>(i), i);
+  for (int i = 0; i < 1000; ++i) series.Insert(i * 2, i);
   EXPECT_DEATH(series.Erase(501, 250), "not present");
+  EXPECT_DEATH(series.Erase(500, 251), "not present");
   EXPECT_DEATH(series.Erase(-1, 0), "not present");
   EXPECT_DEATH(series.Erase(5000, 0), "not present");
 }
 
 TEST(GoalSeriesDeathTest, InsertOfReservedCentsAborts) {
   GoalSeries series;
-  EXPECT_DEATH(series.Insert(1, 1, kInt64Min), "reserved");
+  EXPECT_DEATH(series.Insert(1, kInt64Min), "reserved");
 }
 
 }  // namespace

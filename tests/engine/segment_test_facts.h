@@ -94,9 +94,8 @@ class PlainContactFacts final : public ContactFacts {
  private:
   GoalSeries Series(const GoalLeaf& leaf) const {
     GoalSeries series;
-    for (std::size_t i = 0; i < contact_.events.size(); ++i) {
-      const PlainEvent& e = contact_.events[i];
-      if (MatchesGoalFilter(leaf, e)) series.Insert(e.occurred_at, i, e.cents);
+    for (const PlainEvent& e : contact_.events) {
+      if (MatchesGoalFilter(leaf, e)) series.Insert(e.occurred_at, e.cents);
     }
     return series;
   }
