@@ -176,6 +176,23 @@ class UpsertTimer {
   std::uint64_t n_ = 0;
 };
 
+// Context switches and page faults of the calling thread, summed over Start/Stop intervals.
+struct ThreadWaits {
+  std::uint64_t blocks = 0;
+  std::uint64_t preempted = 0;
+  std::uint64_t faults = 0;
+  rusage started{};
+
+  void Start() { ::getrusage(RUSAGE_THREAD, &started); }
+  void Stop() {
+    rusage now{};
+    ::getrusage(RUSAGE_THREAD, &now);
+    blocks += static_cast<std::uint64_t>(now.ru_nvcsw - started.ru_nvcsw);
+    preempted += static_cast<std::uint64_t>(now.ru_nivcsw - started.ru_nivcsw);
+    faults += static_cast<std::uint64_t>(now.ru_minflt - started.ru_minflt);
+  }
+};
+
 // The q-quantile of `latencies_us`, which it sorts.
 double Quantile(std::vector<double>& latencies_us, double q) {
   std::sort(latencies_us.begin(), latencies_us.end());
@@ -243,12 +260,17 @@ void BM_SnapshotUpsertLatencyPaired(benchmark::State& state) {
   const auto rounds = static_cast<int>(state.range(1));
   std::vector<double> during_us;
   std::vector<double> without_us;
+  // What the writing thread waited for, each side: blocking (voluntary context switches: a
+  // lock held elsewhere), preemption (involuntary ones) and page faults.
+  ThreadWaits during_waits;
+  ThreadWaits without_waits;
   double snapshot_s = 0;
   UpsertTimer upserts(l);
   for (auto _ : state) {
     for (int round = 0; round < rounds; ++round) {
       std::atomic<bool> written{false};
       const auto started = std::chrono::steady_clock::now();
+      during_waits.Start();
       std::thread writer([&] {
         if (!l.engine->WriteSnapshot(BenchDir() / "during.snap", {}).ok()) std::abort();
         written = true;
@@ -257,12 +279,15 @@ void BM_SnapshotUpsertLatencyPaired(benchmark::State& state) {
       while (!written.load()) {
         if (!upserts.Next(during_us)) state.SkipWithError("upsert failed");
       }
+      during_waits.Stop();
       writer.join();
       snapshot_s +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      without_waits.Start();
       for (std::size_t i = before; i < during_us.size(); ++i) {
         if (!upserts.Next(without_us)) state.SkipWithError("upsert failed");
       }
+      without_waits.Stop();
     }
   }
   const auto samples = static_cast<double>(during_us.size());
@@ -276,6 +301,16 @@ void BM_SnapshotUpsertLatencyPaired(benchmark::State& state) {
   state.counters["p99_without_us"] = p99_without;
   state.counters["p99_during_us"] = p99_during;
   state.counters["p99_ratio"] = p99_during / p99_without;
+  // Per 1000 upserts.
+  const auto per_k = [&](std::uint64_t count) {
+    return 1000.0 * static_cast<double>(count) / samples;
+  };
+  state.counters["blocks_without_k"] = per_k(without_waits.blocks);
+  state.counters["blocks_during_k"] = per_k(during_waits.blocks);
+  state.counters["preempted_without_k"] = per_k(without_waits.preempted);
+  state.counters["preempted_during_k"] = per_k(during_waits.preempted);
+  state.counters["faults_without_k"] = per_k(without_waits.faults);
+  state.counters["faults_during_k"] = per_k(during_waits.faults);
 }
 
 // What passing the write gate adds to every write: one Enter and one Leave, with the gate open

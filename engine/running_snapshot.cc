@@ -6,7 +6,7 @@
 namespace tally::engine {
 
 void RunningSnapshot::Preserve(Workspace& ws, ContactEntry& contact) {
-  if (capture_->Pending(contact)) capture_->Preserve(ws, contact);
+  capture_->PreserveIfPending(ws, contact);
 }
 
 void RunningSnapshot::PreserveUpsert(Workspace& ws, const StringInterner& interner,

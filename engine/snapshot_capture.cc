@@ -1,6 +1,7 @@
 #include "engine/snapshot_capture.h"
 
 #include <algorithm>
+#include <thread>
 #include <utility>
 
 #include "engine/snapshot_epoch.h"
@@ -52,13 +53,32 @@ StripeCapture* SnapshotCapture::StripeOf(const Workspace& ws, const ContactEntry
   return it->second->stripes[ContactStripe(contact.first)].get();
 }
 
+void SnapshotCapture::PreserveIfPending(const Workspace& ws, ContactEntry& contact) {
+  // The walk needs no lock to finish a claimed contact (nor does it wait for this writer), so
+  // the wait ends within one contact's encoding; yielding lets the walk run where the cores
+  // are few.
+  while (EpochOf(contact) == kSnapshotEpochWalking) std::this_thread::yield();
+  if (Pending(contact)) Preserve(ws, contact);
+}
+
 void SnapshotCapture::Preserve(const Workspace& ws, ContactEntry& contact) {
   TALLY_ASSERT(Pending(contact));
   StripeCapture* stripe = StripeOf(ws, contact);
   TALLY_ASSERT_MSG(stripe != nullptr, "a contact older than the cut in a workspace created after");
   TALLY_ASSERT_MSG(!stripe->walked, "a contact the walk left behind");
   stripe->preserved.Add(contact);
-  contact.second.snapshot_epoch = epoch_;
+  EpochRef(contact).store(epoch_, std::memory_order_release);
+}
+
+void SnapshotCapture::Claim(ContactEntry& contact) {
+  TALLY_ASSERT(Pending(contact));
+  // Writers see the claim through the stripe's lock, which they take after the walk's hold.
+  EpochRef(contact).store(kSnapshotEpochWalking, std::memory_order_relaxed);
+}
+
+void SnapshotCapture::Stamp(ContactEntry& contact) {
+  TALLY_ASSERT(EpochOf(contact) == kSnapshotEpochWalking);
+  EpochRef(contact).store(epoch_, std::memory_order_release);
 }
 
 void SnapshotCapture::NoteErased(const Workspace& ws, const ContactEntry& contact) {

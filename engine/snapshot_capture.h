@@ -8,20 +8,26 @@
 // - a writer about to change a contact whose ContactState::snapshot_epoch is below the
 //   capture's first encodes it into the capture's side buffer for its stripe (Preserve) and
 //   stamps it with the capture's epoch;
-// - the snapshot's walk (engine/snapshot_encoder.h) encodes every contact not yet stamped and
-//   stamps it, then writes the side buffer of that stripe;
+// - the snapshot's walk (engine/snapshot_encoder.h) claims contacts not yet stamped under the
+//   stripe's shared lock (Claim), encodes them with no lock held and stamps them (Stamp), then
+//   writes the side buffer of that stripe; a writer about to change a claimed contact waits
+//   for its stamp (PreserveIfPending), a few microseconds;
 // - a contact created after the cut is born with the capture's epoch and belongs to neither.
 // So every contact that existed at the cut is encoded exactly once, as it was at the cut.
 // Segment definitions (create, update, delete) do not run during a capture: they wait for the
 // snapshot mutex, which WriteSnapshot holds throughout.
 //
-// Thread safety: the constructor runs with the write gate closed. Preserve and NoteErased are
-// called by writers holding the contact's stripe exclusively; the walk reads a stripe's
-// capture under that stripe's lock. Writers find the capture through RunningSnapshot
+// Thread safety: the constructor runs with the write gate closed. PreserveIfPending, Preserve
+// and NoteErased are called by writers holding the contact's stripe exclusively; the walk reads
+// a stripe's capture and claims contacts under that stripe's shared lock, and stamps them with
+// no lock. ContactState::snapshot_epoch is accessed through std::atomic_ref by both, so a stamp
+// (release) orders the walk's reads of the contact before the changes of the writer that
+// waited for it (acquire). Writers find the capture through RunningSnapshot
 // (engine/running_snapshot.h).
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,6 +45,10 @@
 #include "schemas/snapshot_generated.h"
 
 namespace tally::engine {
+
+// ContactState::snapshot_epoch while the walk encodes the contact outside its stripe's lock:
+// above every epoch (engine/snapshot_epoch.h), so the contact is not pending for anyone else.
+inline constexpr std::uint32_t kSnapshotEpochWalking = UINT32_MAX;
 
 // The chunk size of the side buffers: smaller than the walk's, so that the writer that fills
 // a chunk's fresh memory (and seals it) pays for a small one.
@@ -84,17 +94,34 @@ class SnapshotCapture {
   std::vector<std::unique_ptr<WorkspaceCapture>>& workspaces() { return workspaces_; }
   const std::vector<ErasureMark>& erasures() const { return erasures_; }
 
-  // Whether the contact is still to be encoded (it existed at the cut and nobody encoded it).
-  bool Pending(const ContactEntry& contact) const { return contact.second.snapshot_epoch < epoch_; }
+  // Whether the contact is still to be encoded: it existed at the cut, and nobody encoded or
+  // claimed it. The caller holds the contact's stripe.
+  bool Pending(const ContactEntry& contact) const { return EpochOf(contact) < epoch_; }
+  // Before a writer changes the contact: waits while the walk encodes it, then preserves it if
+  // it is still pending. The caller holds the contact's stripe exclusively.
+  void PreserveIfPending(const Workspace& ws, ContactEntry& contact);
   // Encodes a pending contact into its stripe's side buffer and stamps it. The caller holds the
   // contact's stripe exclusively and is about to change the contact.
   void Preserve(const Workspace& ws, ContactEntry& contact);
+  // The walk: claims a pending contact, to encode it after releasing the stripe's shared lock,
+  // which it holds now. Until Stamp, writers wait before changing the contact.
+  void Claim(ContactEntry& contact);
+  // The walk, once it encoded a contact it claimed; no lock needed.
+  void Stamp(ContactEntry& contact);
   // Records that the contact is about to be erased (after Preserve, if it was pending). The
   // caller holds the contact's stripe exclusively.
   void NoteErased(const Workspace& ws, const ContactEntry& contact);
 
  private:
   StripeCapture* StripeOf(const Workspace& ws, const ContactEntry& contact);
+  static std::atomic_ref<std::uint32_t> EpochRef(const ContactEntry& contact) {
+    // The field is never const; entries are handed around as const where only read.
+    return std::atomic_ref<std::uint32_t>(
+        const_cast<std::uint32_t&>(contact.second.snapshot_epoch));
+  }
+  static std::uint32_t EpochOf(const ContactEntry& contact) {
+    return EpochRef(contact).load(std::memory_order_acquire);
+  }
 
   const log::Lsn lsn_;
   const TimeUs created_at_;

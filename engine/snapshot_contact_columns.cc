@@ -168,9 +168,30 @@ void SnapshotContactEncoder::AddTimelineItem(const TimelineItem& item) {
   ++open_.contacts.back().timeline_items;
 }
 
+void SnapshotContactEncoder::CopyMembers(const ContactEntry& contact,
+                                         std::vector<fbs::MemberFixed>& members) const {
+  for (std::uint64_t bits = contact.second.segment_bits; bits != 0; bits &= bits - 1) {
+    const auto ordinal = static_cast<unsigned>(std::countr_zero(bits));
+    const SavedSegment* segment = by_ordinal_[ordinal];
+    TALLY_ASSERT_MSG(segment != nullptr, "a membership bit without a live segment");
+    const auto member = segment->members[stripe_].find(contact.first);
+    TALLY_ASSERT_MSG(member != segment->members[stripe_].end(), "a membership bit without member");
+    members.emplace_back(member->second.version, member->second.matched_at,
+                         member->second.computed_at);
+  }
+}
+
 std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact) {
+  members_scratch_.clear();
+  CopyMembers(contact, members_scratch_);
+  return Add(contact, members_scratch_);
+}
+
+std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact,
+                                        std::span<const fbs::MemberFixed> members) {
   TALLY_ASSERT(ContactStripe(contact.first) == stripe_);
   const ContactState& c = contact.second;
+  TALLY_ASSERT(members.size() == static_cast<std::size_t>(std::popcount(c.segment_bits)));
   if (open_.contacts.capacity() == 0) Reserve();
   if (open_.Bytes() >= chunk_bytes_target_) Seal();
   PrefaultOpen();
@@ -183,15 +204,7 @@ std::size_t SnapshotContactEncoder::Add(const ContactEntry& contact) {
   head.exists = c.exists;
   open_.contacts.push_back(head);
   open_.text.append(contact.first);
-  for (std::uint64_t bits = c.segment_bits; bits != 0; bits &= bits - 1) {
-    const auto ordinal = static_cast<unsigned>(std::countr_zero(bits));
-    const SavedSegment* segment = by_ordinal_[ordinal];
-    TALLY_ASSERT_MSG(segment != nullptr, "a membership bit without a live segment");
-    const auto member = segment->members[stripe_].find(contact.first);
-    TALLY_ASSERT_MSG(member != segment->members[stripe_].end(), "a membership bit without member");
-    open_.members.emplace_back(member->second.version, member->second.matched_at,
-                               member->second.computed_at);
-  }
+  open_.members.insert(open_.members.end(), members.begin(), members.end());
   // A contact's events live in their key stripes' pools and their texts in arenas, scattered
   // in memory: ask for all of them at once rather than missing the cache event after event.
   for (const EventEntry* entry : c.events) __builtin_prefetch(entry);

@@ -11,14 +11,17 @@
 // chunk, which then continues in the next chunk with a `continued` entry. Each chunk's columns
 // are reserved for the target at once, so that encoding never copies a grown column.
 //
-// Thread safety: none. Whoever encodes a contact holds its stripe (shared suffices: the
-// encoder only reads the contact, its events and the segments' members of that stripe).
+// Thread safety: none. The encoder only reads a contact, its events and timeline items, and
+// the segments' members of its stripe. CopyMembers (and the Add that calls it) needs the
+// contact's stripe held, shared suffices; Add with the rows copied needs only that nobody
+// changes the contact meanwhile (the snapshot walk's claim, engine/snapshot_capture.h).
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -87,8 +90,18 @@ class SnapshotContactEncoder {
 
   unsigned stripe() const { return stripe_; }
 
-  // Encodes the contact; returns how many items (the contact, its events and timeline items)
-  // it took, a measure of the time spent.
+  // Appends the contact's membership rows (one per set bit of its segment_bits, in ascending
+  // ordinal order). The caller holds the contact's stripe: the segments' member maps change
+  // under it, for every contact of the stripe.
+  void CopyMembers(const ContactEntry& contact,
+                   std::vector<schemas::snapshot::MemberFixed>& members) const;
+  // Encodes the contact with the membership rows CopyMembers gave; returns how many items (the
+  // contact, its events and timeline items) it took, a measure of the time spent. Reads only
+  // the contact, its events and timeline items, their texts and interned strings, so the
+  // caller needs no lock while nobody changes the contact (the walk's claim).
+  std::size_t Add(const ContactEntry& contact,
+                  std::span<const schemas::snapshot::MemberFixed> members);
+  // CopyMembers and Add in one, for a caller holding the contact's stripe.
   std::size_t Add(const ContactEntry& contact);
 
   // The sealed chunks, removed from the encoder; the chunk being filled stays.
@@ -119,6 +132,7 @@ class SnapshotContactEncoder {
   std::array<PagePrefault, 5> prefault_;
   std::vector<SnapshotChunkColumns> sealed_;
   std::vector<SnapshotChunkColumns> spare_;
+  std::vector<schemas::snapshot::MemberFixed> members_scratch_;
 };
 
 // Writes `columns` as one ContactsChunk of `stripe` and adds what it holds to `counts`

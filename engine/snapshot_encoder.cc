@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,9 +19,8 @@ namespace {
 
 namespace fbs = tally::schemas::snapshot;
 
-// How many contacts ahead the walk asks for the next contacts' lists (and twice that for their
-// entries).
-constexpr std::size_t kWalkPrefetchAhead = 4;
+// How many contacts ahead the walk asks for the next contacts' entries.
+constexpr std::size_t kWalkPrefetchAhead = 8;
 
 // What the walk carries from chunk to chunk.
 struct Walk {
@@ -105,8 +105,9 @@ Status WriteChunks(Walk& walk, SnapshotContactEncoder& encoder,
   return Status::Ok();
 }
 
-// One contact stripe of a workspace: every contact still pending, encoded in short holds of the
-// stripe's shared lock, then the contacts writers preserved meanwhile.
+// One contact stripe of a workspace: every contact still pending, claimed in short holds of
+// the stripe's shared lock and encoded with no lock held, then the contacts writers preserved
+// meanwhile.
 Status WalkStripe(Walk& walk, WorkspaceCapture& w, unsigned s) {
   Stripe& stripe = w.ws.stripes[s];
   StripeCapture& captured = *w.stripes[s];
@@ -119,27 +120,40 @@ Status WalkStripe(Walk& walk, WorkspaceCapture& w, unsigned s) {
     for (ContactEntry& contact : stripe.contacts) contacts.push_back(&contact);
   }
   SnapshotContactEncoder encoder(w.by_ordinal, s);
+  // The contacts claimed in one hold, each with the end of its rows in `members`.
+  std::vector<std::pair<ContactEntry*, std::size_t>> claimed;
+  std::vector<fbs::MemberFixed> members;
   for (std::size_t i = 0; i < contacts.size();) {
+    claimed.clear();
+    members.clear();
     {
       std::shared_lock lock(stripe.mu);
-      for (std::size_t items = 0; i < contacts.size() && items < kSnapshotWalkItemsPerHold; ++i) {
-        // Contact entries are scattered too: fetch a few ahead (the entry, then its lists).
-        if (i + 2 * kWalkPrefetchAhead < contacts.size()) {
-          __builtin_prefetch(contacts[i + 2 * kWalkPrefetchAhead]);
-        }
-        if (i + kWalkPrefetchAhead < contacts.size() && captured.erased.empty()) {
-          const ContactState& ahead = contacts[i + kWalkPrefetchAhead]->second;
-          __builtin_prefetch(ahead.events.data());
-          __builtin_prefetch(ahead.timeline.data());
+      for (std::size_t items = 0; i < contacts.size() && items < kSnapshotWalkItemsPerClaim; ++i) {
+        // Contact entries are scattered: fetch a few ahead.
+        if (i + kWalkPrefetchAhead < contacts.size()) {
+          __builtin_prefetch(contacts[i + kWalkPrefetchAhead]);
         }
         ContactEntry& contact = *contacts[i];
         if (!captured.erased.empty() && captured.erased.contains(&contact)) continue;
         if (!walk.capture.Pending(contact)) continue;
-        items += encoder.Add(contact);
-        // The walk is the only code that writes a contact under a shared lock, and only this
-        // field, which writers read and write only under the exclusive lock.
-        contact.second.snapshot_epoch = walk.capture.epoch();
+        walk.capture.Claim(contact);
+        // The segments' member maps change under the stripe's lock for any of its contacts.
+        encoder.CopyMembers(contact, members);
+        const ContactState& c = contact.second;
+        __builtin_prefetch(c.events.data());
+        __builtin_prefetch(c.timeline.data());
+        claimed.emplace_back(&contact, members.size());
+        items += 1 + c.events.size() + c.timeline.size();
       }
+    }
+    // No writer changes a claimed contact before its stamp, and the encoder reads nothing
+    // that writers change for other contacts (engine/snapshot_contact_columns.h).
+    std::size_t members_from = 0;
+    for (const auto& [contact, members_end] : claimed) {
+      encoder.Add(*contact, std::span<const fbs::MemberFixed>(members.data() + members_from,
+                                                              members_end - members_from));
+      members_from = members_end;
+      walk.capture.Stamp(*contact);
     }
     TALLY_RETURN_IF_ERROR(WriteChunks(walk, encoder, encoder.TakeSealed()));
   }

@@ -1,10 +1,11 @@
 // Snapshot encoding: the walk that turns a SnapshotCapture (engine/snapshot_capture.h) into a
 // snapshot file's chunks (docs/snapshot-format.md), written through SnapshotFileWriter.
 //
-// Thread safety: runs in the thread that writes the snapshot while writers go on. It reads
-// each contact stripe in short critical sections under the stripe's shared lock (at most
-// kSnapshotWalkItemsPerHold contacts, events and timeline items each), so a writer waits for at
-// most one of them; it writes the file with no lock held.
+// Thread safety: runs in the thread that writes the snapshot while writers go on. It claims
+// each stripe's contacts in short holds of the stripe's shared lock (engine/snapshot_capture.h)
+// and encodes them with no lock held, so the stripe's writers are held up only by the claims;
+// a writer about to change a claimed contact waits for the encoding of at most
+// kSnapshotWalkItemsPerClaim items. It writes the file with no lock held.
 #pragma once
 
 #include <cstddef>
@@ -17,9 +18,10 @@
 
 namespace tally::engine {
 
-// How much the walk encodes under one hold of a stripe's shared lock: contacts plus their
-// events and timeline items (a contact is never split, so a larger one is encoded whole).
-inline constexpr std::size_t kSnapshotWalkItemsPerHold = 256;
+// How much the walk claims under one hold of a stripe's shared lock and then encodes: contacts
+// plus their events and timeline items (a contact is never split, so a larger one is claimed
+// whole).
+inline constexpr std::size_t kSnapshotWalkItemsPerClaim = 64;
 
 // Bytes written so far; called after every chunk, from the calling thread with no engine lock
 // held (so it may itself write to the engine).

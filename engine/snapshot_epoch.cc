@@ -22,7 +22,8 @@ std::uint32_t SnapshotEpochNow() {
 
 std::uint32_t NewSnapshotEpoch() {
   const std::uint32_t epoch = Epoch().fetch_add(1, std::memory_order_relaxed) + 1;
-  TALLY_ASSERT_MSG(epoch != 0, "snapshot epochs wrapped around");
+  // UINT32_MAX marks a contact the walk is encoding (engine/snapshot_capture.h).
+  TALLY_ASSERT_MSG(epoch != 0 && epoch != UINT32_MAX, "snapshot epochs wrapped around");
   return epoch;
 }
 

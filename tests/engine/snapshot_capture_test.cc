@@ -8,12 +8,16 @@
 // The writes run inside the snapshot's progress callback, which the writing thread calls after
 // each chunk with no engine lock held: the first call comes after the cut, before any contact
 // is encoded.
+#include "engine/snapshot_capture.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
 #include <random>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -289,6 +293,60 @@ TEST_F(SnapshotCaptureTest, RandomWritesDuringSnapshotsLeaveThemAtTheirCut) {
     Upsert(Order(0, "round" + std::to_string(round), kFixtureNowUs));
     ASSERT_NO_FATAL_FAILURE(ExpectTheStateAtTheCut(header));
   }
+}
+
+// The walk's claim (engine/snapshot_capture.h), on a workspace of its own: a contact the walk
+// encodes outside its stripe's lock is not pending, and a writer about to change it waits for
+// the walk's stamp and then leaves it alone.
+class SnapshotCaptureClaimTest : public ::testing::Test {
+ protected:
+  SnapshotCaptureClaimTest()
+      : stripe_(ContactStripe(kEmail)),
+        contact_(*ws_.stripes[stripe_].contacts.try_emplace(kEmail).first),
+        capture_(1, 0, {&ws_}, {}) {}
+
+  // The chunks writers preserved in the contact's stripe.
+  std::vector<SnapshotChunkColumns> Preserved() {
+    return capture_.workspaces()[0]->stripes[stripe_]->preserved.TakeAll();
+  }
+
+  static constexpr std::string_view kEmail = "claimed@example.com";
+  Workspace ws_{"ws"};
+  const unsigned stripe_;
+  ContactEntry& contact_;
+  SnapshotCapture capture_;
+};
+
+TEST_F(SnapshotCaptureClaimTest, AContactOlderThanTheCutIsPendingUntilClaimed) {
+  EXPECT_TRUE(capture_.Pending(contact_));
+  capture_.Claim(contact_);
+  EXPECT_FALSE(capture_.Pending(contact_));
+  capture_.Stamp(contact_);
+  EXPECT_FALSE(capture_.Pending(contact_));
+}
+
+TEST_F(SnapshotCaptureClaimTest, AWriterPreservesAPendingContactOnce) {
+  capture_.PreserveIfPending(ws_, contact_);
+  capture_.PreserveIfPending(ws_, contact_);
+  EXPECT_FALSE(capture_.Pending(contact_));
+  const std::vector<SnapshotChunkColumns> preserved = Preserved();
+  ASSERT_EQ(preserved.size(), 1u);
+  EXPECT_EQ(preserved[0].contacts.size(), 1u);
+}
+
+TEST_F(SnapshotCaptureClaimTest, AWriterWaitsForTheStampOfAClaimedContactAndLeavesItToTheWalk) {
+  capture_.Claim(contact_);
+  std::atomic<bool> returned{false};
+  std::thread writer([&] {
+    capture_.PreserveIfPending(ws_, contact_);
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(returned.load());
+  capture_.Stamp(contact_);
+  writer.join();
+  EXPECT_TRUE(returned.load());
+  EXPECT_TRUE(Preserved().empty());
 }
 
 }  // namespace
