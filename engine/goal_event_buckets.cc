@@ -26,6 +26,8 @@ void GoalEventBuckets::Reserve(Bucket& bucket, std::uint32_t capacity) {
   grown.capacity = capacity;
   grown.size = bucket.size;
   grown.split_at = bucket.split_at;
+  grown.rows_end = bucket.rows_end;
+  grown.any_rows_end = bucket.any_rows_end;
   std::copy_n(bucket.times(), bucket.size, grown.times());
   std::copy_n(bucket.cents(), bucket.size, grown.cents());
   std::copy_n(bucket.rows(), bucket.size, grown.rows());
@@ -44,6 +46,10 @@ void GoalEventBuckets::Append(Bucket& bucket, TimeUs t, std::int64_t cents, std:
     const std::uint32_t grown = std::max<std::uint32_t>(4, bucket.capacity * 2);
     Reserve(bucket, std::max(bucket.size + 1, std::min(grown, bucket.split_at)));
   }
+  TALLY_ASSERT(row < std::numeric_limits<std::uint32_t>::max() &&
+               any_row < std::numeric_limits<std::uint32_t>::max());
+  bucket.rows_end = std::max(bucket.rows_end, row + 1);
+  bucket.any_rows_end = std::max(bucket.any_rows_end, any_row + 1);
   const std::uint32_t j = bucket.size++;
   bucket.times()[j] = t;
   bucket.cents()[j] = cents;

@@ -35,13 +35,17 @@ namespace tally::engine {
 inline constexpr std::uint32_t kGoalEventBucketElementsMax = 256;
 
 // The elements of one bucket that a range scan visits. `times` is needed only when the bucket
-// is not wholly inside the range (`inside` false).
+// is not wholly inside the range (`inside` false). Every row in `rows` is below `rows_end` and
+// every one in `any_rows` below `any_rows_end`, so that a scan checks its row indexes once per
+// span instead of once per element.
 struct GoalEventSpan {
   const TimeUs* times = nullptr;
   const std::int64_t* cents = nullptr;
   const std::uint32_t* rows = nullptr;      // in the goal type's column
   const std::uint32_t* any_rows = nullptr;  // in the any-goal-type column
   std::uint32_t size = 0;
+  std::uint32_t rows_end = 0;
+  std::uint32_t any_rows_end = 0;
   bool inside = false;
 };
 
@@ -87,6 +91,10 @@ class GoalEventBuckets {
     std::uint32_t size = 0;
     std::uint32_t capacity = 0;
     std::uint32_t split_at = 0;  // the size at which a split is tried next
+    // Above every row (any_row) the bucket has held since it was made: erasures leave them, so
+    // they stay bounds of the rows present.
+    std::uint32_t rows_end = 0;
+    std::uint32_t any_rows_end = 0;
 
     TimeUs* times() const { return words.get(); }
     std::int64_t* cents() const { return words.get() + capacity; }
@@ -129,6 +137,8 @@ void GoalEventBuckets::ForEachSpan(const ClosedTimeBounds& bounds, Visit&& visit
     span.rows = b.rows();
     span.any_rows = b.any_rows();
     span.size = b.size;
+    span.rows_end = b.rows_end;
+    span.any_rows_end = b.any_rows_end;
     span.inside = starts_[i] >= bounds.lo && LastTime(i) <= bounds.hi;
     visit(span);
   }

@@ -6,19 +6,24 @@
 // a segment preview decides a leaf over a time range for the many rows whose events the range
 // splits, without reading each contact's goal series (docs/segments.md, "Range leaves").
 //
+// The rows are then decided by comparing each cell with the leaf's interval
+// (GoalLeafIntervalOf, engine/segment_eval.h) in a loop specialised per aggregate, so that no
+// AggregateValue is built per row.
+//
 // Thread safety: none; one object per thread, reused from stripe to stripe. The caller holds
-// the stripe (shared at least) from Compute to the last Get.
+// the stripe (shared at least) from Compute to the last Filter.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <span>
 #include <vector>
 
 #include "engine/goal_columns.h"
+#include "engine/goal_event_buckets.h"
 #include "engine/goal_series_element.h"
 #include "engine/model.h"
-#include "log/assert.h"
+#include "engine/segment_tree.h"
 
 namespace tally::engine {
 
@@ -29,22 +34,24 @@ class GoalRangeAggregates {
   static std::uint64_t ScanSize(const GoalColumns& columns, std::size_t column,
                                 const ClosedTimeBounds& bounds);
 
-  // Aggregates `op` over the events of `column` in `bounds`, for every row of the column.
-  // O(rows + ScanSize). `columns` must outlive the calls to Get.
+  // Aggregates `op` over the events of `column` whose occurred_at lies in `range`, for every
+  // row of the column. O(rows + ScanSize). `columns` must outlive the calls to Filter and
+  // FilterAll.
   void Compute(const GoalColumns& columns, std::size_t column, AggregateOp op,
-               const ClosedTimeBounds& bounds);
+               const TimeRange& range);
 
-  // The aggregate of a live row of the column, as GoalSeries::Aggregate(op, range) over the
-  // row's series answers it; nullopt for a sum or average over more than 9,223 valued events
-  // (which might not fit in 64 bits), where the caller asks the series instead. O(1).
-  std::optional<AggregateValue> Get(std::uint32_t row) const;
+  // Appends to `kept`, in their order, the `candidates` (live rows of the column) for which
+  // `leaf` holds — or, when `negated`, does not — over the range: GoalLeafMatches' answer on
+  // GoalSeries::Aggregate of the row's series. `leaf` has Compute's operator. A sum or average
+  // over more valued events than always fit in 64 bits (9,223) is asked of the row's series.
+  // O(candidates).
+  void Filter(const GoalLeaf& leaf, bool negated, std::span<const std::uint32_t> candidates,
+              std::vector<std::uint32_t>& kept) const;
 
-  // Whether the row has any event in the range; a leaf is false without one (D15), so callers
-  // skip Get for the many rows a short range misses. O(1), inline.
-  bool HasEvents(std::uint32_t row) const {
-    TALLY_ASSERT(row < cells_.size());
-    return cells_[row].count > 0;
-  }
+  // The same over every live row of the column, ascending, for a leaf that is not negated: a
+  // row without an event in the range does not match, so the live rows need not be listed.
+  // O(column rows).
+  void FilterAll(const GoalLeaf& leaf, std::vector<std::uint32_t>& kept) const;
 
  private:
   // `value` is the sum (kept modulo 2^64, exact whenever the true sum fits in 64 bits), the
@@ -55,10 +62,20 @@ class GoalRangeAggregates {
     std::uint32_t valued = 0;
   };
 
+  template <AggregateOp kOp>
+  void Scan(bool any_column, const ClosedTimeBounds& bounds);
+  template <AggregateOp kOp, bool kAverageInIntegers, typename RowAt>
+  void FilterRows(const GoalLeaf& leaf, bool negated, std::size_t count, RowAt row_at,
+                  std::vector<std::uint32_t>& kept) const;
+  template <typename RowAt>
+  void Dispatch(const GoalLeaf& leaf, bool negated, std::size_t count, RowAt row_at,
+                std::vector<std::uint32_t>& kept) const;
+
   const GoalColumn* column_ = nullptr;
   AggregateOp op_ = AggregateOp::kCount;
-  AggregateValue empty_;     // the aggregate over no event
-  std::vector<Cell> cells_;  // indexed by row
+  TimeRange range_;
+  std::vector<Cell> cells_;           // indexed by row
+  std::vector<GoalEventSpan> spans_;  // the spans of the last Compute, in visiting order
 };
 
 }  // namespace tally::engine

@@ -1,8 +1,11 @@
 #include "engine/segment_eval.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <variant>
 
+#include "engine/money.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -18,6 +21,21 @@ bool Compare(const GoalLeaf& leaf, Amount amount) {
       return leaf.value.CentsAtLeast(amount) && leaf.value_2.CentsAtMost(amount);
   }
   TALLY_ASSERT_MSG(false, "unhandled goal comparison");
+}
+
+// The largest whole number of cents an average's bound may be for the integer comparison
+// (GoalLeafIntervalOf).
+constexpr std::int64_t kAverageWholeBoundMax = (std::int64_t{1} << 39) - 1;
+static_assert(kAverageWholeBoundMax * static_cast<std::int64_t>(kAverageIntegerCountMax) <
+              (std::int64_t{1} << 53));
+
+// An average's bound `cents` as a whole number of cents within ±kAverageWholeBoundMax, if it
+// is one.
+std::optional<std::int64_t> WholeAverageBound(double cents) {
+  if (!(std::fabs(cents) <= static_cast<double>(kAverageWholeBoundMax))) return std::nullopt;
+  const auto whole = static_cast<std::int64_t>(cents);
+  if (static_cast<double>(whole) != cents) return std::nullopt;
+  return whole;
 }
 
 std::optional<TimeUs> Earlier(std::optional<TimeUs> a, std::optional<TimeUs> b) {
@@ -65,6 +83,41 @@ bool GoalLeafMatches(const GoalLeaf& leaf, const AggregateValue& aggregate) {
       return aggregate.average_cents && Compare(leaf, *aggregate.average_cents);
   }
   TALLY_ASSERT_MSG(false, "unhandled aggregate");
+}
+
+// Why the integer comparison of an average is exact. Let S be the sum, n the count
+// (1 ≤ n ≤ kAverageIntegerCountMax < 2^14), RN rounding to the nearest double, and
+// q = RN(RN(S) / n) the average GoalSeries computes; let C be a whole number of cents with
+// |C| ≤ kAverageWholeBoundMax < 2^39. Then q ≥ C ⟺ S ≥ C × n (and, the same way, q ≤ C ⟺
+// S ≤ C × n, so eq and between follow):
+// - |S| ≤ 2^53: RN(S) = S. If S / n ≥ C, q ≥ RN(C) = C, rounding being monotonic. Otherwise
+//   S ≤ C × n − 1, so S / n ≤ C − 1/n < C − 2^−14; doubles below 2^39 in magnitude lie at
+//   most 2^−14 apart, so the double just below C is ≥ C − 2^−14 > S / n, and q stays below C.
+// - S > 2^53: RN(S) ≥ 2^53, RN(S) / n > 2^39 and q ≥ 2^39 > C; and S > 2^53 > C × n. The
+//   case S < −2^53 is the mirror image.
+// An open side becomes ∓kGoalValueCentsAbsLimit: every value, hence every average, lies within
+// it, and the products stay within 64 bits for the counts the callers compare (≤ 9,223).
+GoalLeafInterval GoalLeafIntervalOf(const GoalLeaf& leaf) {
+  const SegmentValue* lo = leaf.compare == GoalCompareOp::kLte ? nullptr : &leaf.value;
+  const SegmentValue* hi = leaf.compare == GoalCompareOp::kGte       ? nullptr
+                           : leaf.compare == GoalCompareOp::kBetween ? &leaf.value_2
+                                                                     : &leaf.value;
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  GoalLeafInterval out;
+  out.lo_cents = lo != nullptr ? lo->CeilCents() : std::numeric_limits<std::int64_t>::min();
+  out.hi_cents = hi != nullptr ? hi->FloorCents() : std::numeric_limits<std::int64_t>::max();
+  out.lo_average = lo != nullptr ? lo->AverageCents() : -kInfinity;
+  out.hi_average = hi != nullptr ? hi->AverageCents() : kInfinity;
+  const std::optional<std::int64_t> lo_whole =
+      lo != nullptr ? WholeAverageBound(lo->AverageCents()) : -kGoalValueCentsAbsLimit;
+  const std::optional<std::int64_t> hi_whole =
+      hi != nullptr ? WholeAverageBound(hi->AverageCents()) : kGoalValueCentsAbsLimit;
+  out.average_in_integers = lo_whole.has_value() && hi_whole.has_value();
+  if (out.average_in_integers) {
+    out.lo_average_cents = *lo_whole;
+    out.hi_average_cents = *hi_whole;
+  }
+  return out;
 }
 
 bool TimelineLeafMatches(const TimelineLeaf& leaf, std::uint64_t count) {

@@ -67,6 +67,32 @@ bool EvaluateSegmentNode(const SegmentNode& node, const ContactFacts& facts, Tim
 // Whether an aggregate satisfies a goal leaf's operator and value(s).
 bool GoalLeafMatches(const GoalLeaf& leaf, const AggregateValue& aggregate);
 
+// A goal leaf's comparison as the closed interval of amounts it accepts (gte [v, ∞), lte
+// (−∞, v], eq [v, v], between [v, v2]), for code that decides many contacts by comparing raw
+// aggregates (engine/goal_range_aggregates.h). With ≥ 1 matching event, GoalLeafMatches is:
+// - count, sum, min, max: lo_cents ≤ amount ≤ hi_cents, the amount in cents (a count × 100);
+//   min and max need a valued event. Empty (lo_cents > hi_cents) for `eq` with a fraction of
+//   a cent, or a `between` that holds no whole cent.
+// - avg (needs a valued event): lo_average ≤ sum / valued ≤ hi_average, the quotient computed
+//   as GoalSeries computes it (the sum converted to a double, divided by the count). When
+//   average_in_integers, the same answer is lo_average_cents × valued ≤ sum ≤
+//   hi_average_cents × valued in 64-bit integers, for a sum of at most
+//   kGoalValueCentsAbsLimit × valued in magnitude and valued ≤ kAverageIntegerCountMax (a
+//   proof at GoalLeafIntervalOf).
+inline constexpr std::uint64_t kAverageIntegerCountMax = (std::uint64_t{1} << 14) - 1;
+struct GoalLeafInterval {
+  std::int64_t lo_cents = 0;
+  std::int64_t hi_cents = 0;
+  double lo_average = 0;  // −∞ / +∞ when open
+  double hi_average = 0;
+  bool average_in_integers = false;
+  // When average_in_integers: the average's bounds as whole cents, an open side as
+  // ∓kGoalValueCentsAbsLimit (no average lies beyond it).
+  std::int64_t lo_average_cents = 0;
+  std::int64_t hi_average_cents = 0;
+};
+GoalLeafInterval GoalLeafIntervalOf(const GoalLeaf& leaf);
+
 // Whether a timeline count satisfies a timeline leaf.
 bool TimelineLeafMatches(const TimelineLeaf& leaf, std::uint64_t count);
 

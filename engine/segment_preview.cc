@@ -107,23 +107,11 @@ struct ScanBuffers {
 // Appends to `kept` the candidate rows whose contact matches a column leaf (or its negation),
 // from one pass over the events in the leaf's range (engine/goal_range_aggregates.h).
 void FilterByRangeScan(const Conjunct& conjunct, const GoalColumns& columns, std::size_t column,
-                       const ClosedTimeBounds& bounds, const std::vector<std::uint32_t>& candidates,
-                       GoalRangeAggregates& range, std::vector<std::uint32_t>& kept) {
+                       const std::vector<std::uint32_t>& candidates, GoalRangeAggregates& range,
+                       std::vector<std::uint32_t>& kept) {
   const GoalLeaf& leaf = *conjunct.column_leaf;
-  range.Compute(columns, column, leaf.aggregate, bounds);
-  for (const std::uint32_t row : candidates) {
-    // No event in range: the leaf is false, whatever its comparison.
-    if (!range.HasEvents(row)) {
-      if (conjunct.negated) kept.push_back(row);
-      continue;
-    }
-    std::optional<AggregateValue> value = range.Get(row);
-    // A sum that may exceed 64 bits is asked of the series, which sums in 128 bits.
-    if (!value) {
-      value = columns.columns[column].refs[row].series->Aggregate(leaf.aggregate, conjunct.range);
-    }
-    if (GoalLeafMatches(leaf, *value) != conjunct.negated) kept.push_back(row);
-  }
+  range.Compute(columns, column, leaf.aggregate, conjunct.range);
+  range.Filter(leaf, conjunct.negated, candidates, kept);
 }
 
 // Appends to `kept` the candidate rows whose contact matches a column leaf (or its negation),
@@ -182,10 +170,43 @@ void FilterByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
   rows.resize(kept);
   if (pending.empty()) return;
   if (scan_size() < pending.size() * kSeriesReadInEvents) {
-    FilterByRangeScan(conjunct, columns, column_index, bounds, pending, buffers.range, rows);
+    FilterByRangeScan(conjunct, columns, column_index, pending, buffers.range, rows);
     return;
   }
   FilterBySeries(conjunct, column, pending, rows);
+}
+
+// The same for the first conjunct, over every live row of the column, which are not listed
+// yet: when a sample of the first rows sends them to the scan and the leaf is not negated, the
+// scan's cells decide every row at once (a row without an event in range has an empty cell),
+// so the rows are never read; otherwise the live rows are listed and filtered as above.
+void FilterEveryRowByColumnLeaf(const Conjunct& conjunct, const GoalColumns& columns,
+                                std::size_t column_index, ScanBuffers& buffers) {
+  const GoalLeaf& leaf = *conjunct.column_leaf;
+  const GoalColumn& column = columns.columns[column_index];
+  std::vector<std::uint32_t>& rows = buffers.rows;
+  rows.clear();
+  const std::size_t live_rows = column.size() - column.free_rows.size();
+  if (!conjunct.negated && live_rows > kSampleRows) {
+    std::size_t sampled = 0;
+    std::size_t undecided = 0;
+    for (std::uint32_t row = 0; row < column.size() && sampled < kSampleRows; ++row) {
+      if (column.rows[row].count == 0) continue;
+      ++sampled;
+      if (!DecideGoalLeafFromRow(leaf, column, row, conjunct.range)) ++undecided;
+    }
+    if (undecided * 2 >= kSampleRows &&
+        GoalRangeAggregates::ScanSize(columns, column_index, ToClosedBounds(conjunct.range)) <
+            (live_rows / 2) * kSeriesReadInEvents) {
+      buffers.range.Compute(columns, column_index, leaf.aggregate, conjunct.range);
+      buffers.range.FilterAll(leaf, rows);
+      return;
+    }
+  }
+  for (std::uint32_t row = 0; row < column.size(); ++row) {
+    if (column.rows[row].count != 0) rows.push_back(row);
+  }
+  FilterByColumnLeaf(conjunct, columns, column_index, buffers);
 }
 
 // Keeps the rows whose contact matches any node, evaluated per contact.
@@ -221,6 +242,9 @@ void ScanColumn(const Stripe& stripe, const PreviewPlan& plan, const StringInter
       if (*decided != next->negated) rows.push_back(row);
     }
     ++next;
+  } else if (next->column_leaf != nullptr) {
+    FilterEveryRowByColumnLeaf(*next, columns, *plan.column, buffers);
+    ++next;
   } else {
     for (std::uint32_t row = 0; row < column.size(); ++row) {
       if (column.rows[row].count != 0) rows.push_back(row);
@@ -235,8 +259,14 @@ void ScanColumn(const Stripe& stripe, const PreviewPlan& plan, const StringInter
   }
   // A contact with a row has a live event, so it exists (D7).
   out.total_count += rows.size();
-  for (const std::uint32_t row : rows)
-    sample.Offer(column.refs[row].email_prefix, column.refs[row].contact->first);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // The kept rows are scattered over the references: each is a cache miss, started early.
+    if (i + 2 * kPrefetchRows < rows.size()) {
+      __builtin_prefetch(&column.refs[rows[i + 2 * kPrefetchRows]]);
+    }
+    const GoalRowRefs& refs = column.refs[rows[i]];
+    sample.Offer(refs.email_prefix, refs.contact->first);
+  }
 }
 
 void ScanContacts(const Stripe& stripe, const PreviewPlan& plan, const StringInterner& interner,

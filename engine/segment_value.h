@@ -35,6 +35,14 @@ class SegmentValue {
   bool CentsAtMost(std::int64_t cents) const { return cents <= floor_cents_; }
   bool CentsEqual(std::int64_t cents) const { return !fraction_ && cents == floor_cents_; }
 
+  // The least whole number of cents that is ≥ this value and the greatest that is ≤ it:
+  // CentsAtLeast(c) is c ≥ CeilCents(), CentsAtMost(c) is c ≤ FloorCents(), and CentsEqual(c)
+  // is both (never, when a fraction of a cent remains).
+  std::int64_t CeilCents() const { return floor_cents_ + (fraction_ ? 1 : 0); }
+  std::int64_t FloorCents() const { return floor_cents_; }
+  // The value in hundredths as the nearest double, which averages are compared with.
+  double AverageCents() const { return cents_; }
+
   // The same for an average in hundredths.
   bool CentsAtLeast(double cents) const { return cents >= cents_; }
   bool CentsAtMost(double cents) const { return cents <= cents_; }
