@@ -72,7 +72,10 @@ class EntryTable {
   };
   using Index = boost::unordered_flat_set<Ref, RefHash, RefEqual>;
 
-  struct alignas(Entry) Slot {
+  // Slots start on cache lines, so that an entry of 128 bytes (an event) spans two lines, not
+  // three, and the key a lookup compares shares its line with the start of the value.
+  static constexpr std::size_t kSlotAlign = alignof(Entry) > 64 ? alignof(Entry) : 64;
+  struct alignas(kSlotAlign) Slot {
     std::byte bytes[sizeof(Entry)];
   };
 

@@ -118,8 +118,8 @@ void AddFrozenItem(Workspace& ws, ContactEntry& contact, const EventEntry& entry
   item.created_at = entry.second.occurred_at;
   item.id = id;
   item.db_created_at = recorded_at;
-  item.content = std::make_unique<FrozenTimelineEntry>(
-      FrozenTimelineEntry{entry.first.event_name, entry.first.external_id, changes, op});
+  item.content = std::make_unique<FrozenTimelineEntry>(FrozenTimelineEntry{
+      entry.first.event_name, std::string(entry.first.external_id.view()), changes, op});
   AddTimelineItem(contact.second, std::move(item));
   StripeOf(ws, contact).timeline_count.fetch_add(1, std::memory_order_relaxed);
 }

@@ -65,7 +65,7 @@ void FreezeInsertEntry(EventEntry& entry) {
   TALLY_ASSERT(it != items.end() && it->id == ev.seq);
   TALLY_ASSERT(std::get<const EventEntry*>(it->content) == &entry);
   it->content = std::make_unique<FrozenTimelineEntry>(
-      FrozenTimelineEntry{entry.first.event_name, entry.first.external_id,
+      FrozenTimelineEntry{entry.first.event_name, std::string(entry.first.external_id.view()),
                           InsertChangesJson(FieldsOf(entry)), TimelineOperation::kInsert});
   ev.insert_entry_derived = false;
 }

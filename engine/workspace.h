@@ -31,15 +31,17 @@
 
 #include "engine/clock.h"
 #include "engine/compact_text.h"
-#include "engine/email_key.h"
+#include "engine/email.h"
 #include "engine/entry_table.h"
 #include "engine/goal_columns.h"
 #include "engine/goal_series.h"
 #include "engine/goal_series_element.h"  // kNoCents: goal_value absent
+#include "engine/inline_key.h"
 #include "engine/model.h"
 #include "engine/name_index.h"
 #include "engine/snapshot_epoch.h"
 #include "engine/text_arena.h"
+#include "engine/validation.h"
 #include "engine/workspace_fwd.h"
 
 namespace tally::engine {
@@ -57,8 +59,10 @@ inline constexpr TimeUs kNoTime = INT64_MIN;  // deleted_at absent
 
 struct EventKey {
   const std::string* event_name;  // interned
-  std::string external_id;
+  ExternalIdKey external_id;
 };
+static_assert(kExternalIdBytesMax <= ExternalIdKey::kTextBytesMax);
+static_assert(kEmailBytesMax <= EmailKey::kTextBytesMax);
 
 // One custom event's stored state (the key is in the map entry, see EventEntry).
 struct EventState {
@@ -79,6 +83,8 @@ struct EventState {
 
   bool live() const { return deleted_at == kNoTime; }
 };
+// Two cache lines per event in its EntryTable (whose slots are line-aligned).
+static_assert(sizeof(EventEntry) == 128);
 
 enum class TimelineOperation : std::uint8_t { kInsert, kUpdate, kDelete, kRestore };
 
@@ -170,7 +176,7 @@ struct EventTableTraits {
     return a.event_name == b.event_name && a.external_id == b.external_id;
   }
   static EventKey MakeKey(const EventKeyView& k) {
-    return EventKey{k.event_name, std::string(k.external_id)};
+    return EventKey{k.event_name, ExternalIdKey(k.external_id)};
   }
 };
 struct ContactTableTraits {

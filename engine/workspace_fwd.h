@@ -2,12 +2,14 @@
 // only pass pointers to them. No thread-safety concerns: declarations only.
 #pragma once
 
-#include <string>
+#include <cstddef>
 #include <utility>
 
 namespace tally::engine {
 
-class EmailKey;
+template <std::size_t kBytes>
+class InlineKey;
+using EmailKey = InlineKey<32>;
 struct EventKey;
 struct EventState;
 struct ContactState;
