@@ -261,11 +261,12 @@ void ScanColumn(const Stripe& stripe, const PreviewPlan& plan, const StringInter
   out.total_count += rows.size();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     // The kept rows are scattered over the references: each is a cache miss, started early.
+    // The contact (its email) is read only for the few rows the sample may keep.
     if (i + 2 * kPrefetchRows < rows.size()) {
       __builtin_prefetch(&column.refs[rows[i + 2 * kPrefetchRows]]);
     }
     const GoalRowRefs& refs = column.refs[rows[i]];
-    sample.Offer(refs.email_prefix, refs.contact->first);
+    if (sample.MayKeep(refs.email_prefix)) sample.Offer(refs.email_prefix, refs.contact->first);
   }
 }
 

@@ -24,6 +24,12 @@ class SegmentSample {
   // O(log limit) when kept, O(1) otherwise.
   void Offer(std::uint64_t prefix, std::string_view email);
 
+  // Whether Offer might keep an email whose EmailPrefix is `prefix`: callers skip reading the
+  // email (a cache miss into the contact) for the many that it would turn away. O(1).
+  bool MayKeep(std::uint64_t prefix) const {
+    return heap_.size() < limit_ || (!heap_.empty() && prefix <= heap_.front().prefix);
+  }
+
   // Copies the kept emails that still refer to the caller's storage.
   void Own();
 
