@@ -21,6 +21,7 @@ void Attach(EventEntry& entry, ContactEntry& contact) {
   auto& events = contact.second.events;
   entry.second.contact = &contact;
   entry.second.contact_pos = static_cast<std::uint32_t>(events.size());
+  ReserveOneMore(events);
   events.push_back(&entry);
 }
 

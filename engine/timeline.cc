@@ -45,6 +45,7 @@ std::string FormatTimelineId(std::uint64_t id) {
 
 void AddTimelineItem(ContactState& contact, TimelineItem item) {
   auto& items = contact.timeline;
+  ReserveOneMore(items);
   if (items.empty() || !ItemLess(item, items.back())) {
     items.push_back(std::move(item));
     return;

@@ -125,6 +125,16 @@ struct GoalSeriesSlot {
   GoalSeries series;
 };
 
+// Makes room for one more element in a contact's list, growing it by a quarter instead of
+// std::vector's doubling: a list is ~1.12 times its size on average instead of ~1.44, which a
+// million contacts' timelines and event lists pay for in memory. The extra reallocations copy
+// a few hundred bytes per contact.
+template <typename T>
+void ReserveOneMore(std::vector<T>& list) {
+  if (list.size() < list.capacity()) return;
+  list.reserve(list.size() + list.size() / 4 + 1);
+}
+
 // Everything stored under one normalized email. The entry exists while the email has a
 // contact, an event or a timeline entry.
 struct ContactState {
