@@ -120,8 +120,16 @@ void BM_SnapshotWrite(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * header.file_bytes));
 }
 
+double CpuSeconds(const rusage& usage) {
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 void BM_SnapshotLoad(benchmark::State& state) {
   Loaded& l = Prepare(static_cast<std::uint64_t>(state.range(0)));
+  // The whole process's page faults and CPU time (all loading threads) per load.
+  std::uint64_t faults = 0;
+  double cpu_s = 0;
   for (auto _ : state) {
     state.PauseTiming();
     auto log = OpenLog(BenchDir() / "load_log", l.header.lsn + 1);
@@ -130,13 +138,22 @@ void BM_SnapshotLoad(benchmark::State& state) {
     options.clock = &l.clock;
     options.segment_timer = false;
     options.snapshot = l.snapshot;
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
     state.ResumeTiming();
     auto loaded = Engine::Open(options);
     state.PauseTiming();
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    faults += static_cast<std::uint64_t>(after.ru_minflt - before.ru_minflt);
+    cpu_s += CpuSeconds(after) - CpuSeconds(before);
     if (!loaded.ok()) state.SkipWithError(loaded.status().ToString().c_str());
     loaded = Status::Internal("released");  // frees the engine outside the timing
     state.ResumeTiming();
   }
+  const auto loads = static_cast<double>(state.iterations());
+  state.counters["faults"] = static_cast<double>(faults) / loads;
+  state.counters["process_cpu_s"] = cpu_s / loads;
   state.counters["events"] = static_cast<double>(l.header.events);
   state.counters["events_per_s"] = benchmark::Counter(
       static_cast<double>(l.header.events) * static_cast<double>(state.iterations()),
