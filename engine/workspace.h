@@ -157,8 +157,9 @@ struct ContactState {
   // --- snapshots (engine/snapshot_capture.h) ------------------------------------------------
   // The epoch of the last snapshot that encoded this contact, or of the one running when it
   // was created: a writer about to change a contact below the running snapshot's epoch
-  // encodes it for the snapshot first. Written under the stripe's lock held exclusively, or by
-  // the snapshot's walk under the shared lock (the only write made under a shared lock).
+  // encodes it for the snapshot first. Accessed only through std::atomic_ref by
+  // engine/snapshot_capture.h: writers under the stripe's exclusive lock, the walk's claim under
+  // the shared lock and its stamp with no lock held. Keep it a plain, 4-byte-aligned uint32.
   std::uint32_t snapshot_epoch = SnapshotEpochNow();
 };
 

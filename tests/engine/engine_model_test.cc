@@ -11,6 +11,7 @@
 #include "engine/goal_type.h"
 #include "engine/timeline.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/engine/random_seed.h"
 #include "tests/engine/reference_model.h"
 
 namespace tally::engine {
@@ -198,11 +199,9 @@ class EngineModelTest : public EngineFixture {
 };
 
 TEST_F(EngineModelTest, RandomWritesMatchTheReferenceModelLiveAndAfterReplay) {
-  const char* env = std::getenv("TALLY_ENGINE_MODEL_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_ENGINE_MODEL_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_ENGINE_MODEL_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   rng_.seed(seed);
   for (int op = 1; op <= kOperations; ++op) {
     ASSERT_NO_FATAL_FAILURE(Step()) << "operation " << op;

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/engine/numbered.h"
+#include "tests/engine/random_seed.h"
 
 namespace tally::engine {
 namespace {
@@ -95,16 +96,9 @@ TEST(EntryTableTest, IterationVisitsEveryEntryOnce) {
 // Random inserts, lookups and erasures against std::map. TALLY_ENTRY_TABLE_SEED=<n> replays
 // one seed.
 TEST(EntryTableTest, RandomOperationsMatchAnOrderedMap) {
-  const char* env = std::getenv("TALLY_ENTRY_TABLE_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  std::string trace = "seed ";
-  trace += std::to_string(seed);
-  trace += " (replay with TALLY_ENTRY_TABLE_SEED=";
-  trace += std::to_string(seed);
-  trace += ")";
-  SCOPED_TRACE(trace);
-  std::mt19937_64 rng(seed);
+  const RandomSeed seed("TALLY_ENTRY_TABLE_SEED");
+  SCOPED_TRACE(seed.replay_hint());
+  std::mt19937_64 rng(seed.value());
   EntryTable<CollidingTraits> table;  // few distinct hashes: long collision chains
   std::map<std::string, std::uint64_t> model;
   for (int step = 0; step < 20'000; ++step) {

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/engine/random_seed.h"
+
 namespace tally::engine {
 namespace {
 
@@ -124,11 +126,9 @@ class GoalEventBucketsTest : public ::testing::Test {
 };
 
 TEST_F(GoalEventBucketsTest, ScansMatchAPlainListAfterEveryInsertEraseAndRowErasure) {
-  const char* env = std::getenv("TALLY_GOAL_BUCKETS_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_GOAL_BUCKETS_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_GOAL_BUCKETS_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   rng_.seed(seed);
   std::size_t most_buckets = 0;
   for (int step = 0; step < 4000; ++step) {

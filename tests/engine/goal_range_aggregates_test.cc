@@ -25,6 +25,7 @@
 #include "engine/segment_eval.h"
 #include "engine/workspace.h"
 #include "tests/engine/goal_index_fixture.h"
+#include "tests/engine/random_seed.h"
 
 namespace tally::engine {
 namespace {
@@ -228,11 +229,9 @@ class GoalRangeAggregatesTest : public GoalIndexFixture {
 };
 
 TEST_F(GoalRangeAggregatesTest, FilterKeepsTheRowsTheirSeriesMatchOverRandomRangesAndBounds) {
-  const char* env = std::getenv("TALLY_RANGE_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_RANGE_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_RANGE_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   rng_.seed(seed);
   AddRandom(3000);
   // About a thousand events per goal type: several buckets each.

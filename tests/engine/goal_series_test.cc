@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/engine/random_seed.h"
+
 namespace tally::engine {
 namespace {
 
@@ -373,20 +375,14 @@ std::optional<TimeUs> ModelNextTimeAfter(const std::vector<ModelElement>& model,
   return next;
 }
 
-std::uint64_t TestSeed() {
-  if (const char* env = std::getenv("TALLY_TEST_SEED")) return std::stoull(env);
-  return std::random_device{}();
-}
-
 // Drives one series through random phases, each growing or shrinking it towards a random
 // size between 0 and 5000, with times and values drawn from narrow domains (many equal
 // elements) or wide ones, and compares every answer with the model. Replay a failure with
 // TALLY_TEST_SEED=<seed>.
 TEST(GoalSeriesTest, RandomOperationsMatchBruteForceModel) {
-  const std::uint64_t seed = TestSeed();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_TEST_SEED=" + std::to_string(seed) + ")");
-  std::mt19937_64 rng(seed);
+  const RandomSeed seed("TALLY_TEST_SEED");
+  SCOPED_TRACE(seed.replay_hint());
+  std::mt19937_64 rng(seed.value());
   auto uniform = [&rng](std::int64_t lo, std::int64_t hi) {
     return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
   };

@@ -19,6 +19,7 @@
 
 #include "engine/engine.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/engine/random_seed.h"
 #include "tests/engine/reference_model.h"
 #include "tests/engine/segment_test_facts.h"
 
@@ -236,11 +237,9 @@ class SegmentEngineModelTest : public EngineFixture {
 };
 
 TEST_F(SegmentEngineModelTest, MembershipStaysCurrentThroughWritesTimeAndReplay) {
-  const char* env = std::getenv("TALLY_SEGMENT_MODEL_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_SEGMENT_MODEL_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_SEGMENT_MODEL_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   rng_.seed(seed);
   for (int op = 1; op <= kOperations; ++op) {
     ASSERT_NO_FATAL_FAILURE(Step()) << "operation " << op;

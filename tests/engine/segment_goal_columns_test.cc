@@ -22,6 +22,7 @@
 #include "engine/string_interner.h"
 #include "engine/workspace.h"
 #include "tests/engine/goal_index_fixture.h"
+#include "tests/engine/random_seed.h"
 
 namespace tally::engine {
 namespace {
@@ -166,11 +167,9 @@ class GoalColumnsTest : public GoalIndexFixture {
 };
 
 TEST_F(GoalColumnsTest, RowsEqualLiveEventsAfterEveryWriteMoveAndErasure) {
-  const char* env = std::getenv("TALLY_GOAL_COLUMNS_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_GOAL_COLUMNS_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_GOAL_COLUMNS_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   rng_.seed(seed);
   for (int step = 0; step < 3000; ++step) {
     Step();

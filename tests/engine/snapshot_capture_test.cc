@@ -24,6 +24,7 @@
 #include "engine/engine.h"
 #include "engine/workspace.h"
 #include "tests/engine/engine_fixture.h"
+#include "tests/engine/random_seed.h"
 #include "tests/engine/snapshot_test_support.h"
 
 namespace tally::engine {
@@ -274,11 +275,9 @@ TEST_F(SnapshotCaptureTest, WritesAtEveryStageOfTheWalkLeaveTheFileAtTheCut) {
 }
 
 TEST_F(SnapshotCaptureTest, RandomWritesDuringSnapshotsLeaveThemAtTheirCut) {
-  const char* env = std::getenv("TALLY_SNAPSHOT_MODEL_SEED");
-  const std::uint64_t seed =
-      env != nullptr ? std::strtoull(env, nullptr, 10) : std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed) +
-               " (replay with TALLY_SNAPSHOT_MODEL_SEED=" + std::to_string(seed) + ")");
+  const RandomSeed random_seed("TALLY_SNAPSHOT_MODEL_SEED");
+  SCOPED_TRACE(random_seed.replay_hint());
+  const std::uint64_t seed = random_seed.value();
   SnapshotWorkload workload(seed, clock_);
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
