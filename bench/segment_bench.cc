@@ -1,12 +1,13 @@
 // Segment benchmarks on the seeded 1M-contact / 10M-event dataset (bench/dataset.h):
 // BM_SegmentPreview evaluates the issue's trees S1–S4 over every contact (segments.preview),
-// and BM_SegmentUpkeep measures an upsert with 0 and with 20 saved segments kept current, so
-// that (t20 − t0) / 20 is the upkeep per event per saved segment. BM_GoalEventBucketsInsert
+// and BM_SegmentUpkeep measures upserts with 0 and with 20 saved segments kept current, in
+// alternating rounds, so that (t20 − t0) / 20 is the upkeep per event per saved segment. BM_GoalEventBucketsInsert
 // measures the time buckets behind range leaves: insert cost and bytes per goal event.
 //
 // TALLY_BENCH_DIR (default /tmp/tally_segment_bench) holds the dataset's log, built on first use
 // and replayed afterwards. TALLY_BENCH_EVENTS / TALLY_BENCH_CONTACTS shrink the dataset.
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -198,40 +199,86 @@ std::string SavedTree(std::size_t i) {
   }
 }
 
-void EnsureSavedSegments(Engine& engine, std::size_t count) {
-  static std::size_t created = 0;
-  for (; created < count; ++created) {
+// The saved segments of one upkeep round; ids are fresh per round so that a deleted id is
+// never reused.
+void CreateSavedSegments(Engine& engine, std::size_t round, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
     engine::SegmentInput input;
-    input.id = Cat({"s", std::to_string(created)});
+    input.id = Cat({"upkeep", std::to_string(round), "_", std::to_string(i)});
     input.name = input.id;
-    input.tree_json = SavedTree(created);
+    input.tree_json = SavedTree(i);
     if (!engine.CreateSegment("ws", input).ok()) std::abort();
   }
 }
 
-void BM_SegmentUpkeep(benchmark::State& state) {
-  Dataset& data = Data();
-  const auto segments = static_cast<std::size_t>(state.range(0));
-  EnsureSavedSegments(*data.engine, segments);
-  std::mt19937_64 rng(segments);
+void DeleteSavedSegments(Engine& engine, std::size_t round, std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string id = Cat({"upkeep", std::to_string(round), "_", std::to_string(i)});
+    if (!engine.DeleteSegment("ws", id).ok()) std::abort();
+  }
+}
+
+// Mean µs of `upserts` new purchases by random active contacts, each with a fresh external id.
+double TimeUpserts(Engine& engine, std::mt19937_64& rng, std::size_t upserts) {
+  static std::uint64_t n = 0;
   const DatasetOptions options;
   EventInput in;
   in.event_name = "order.completed";
   in.goal_type = "purchase";
   in.properties_json = R"({"sku":"SKU-000123","qty":2,"channel":"web","ok":true})";
-  static std::uint64_t n = 0;
-  for (auto _ : state) {
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < upserts; ++i) {
     // Active contacts are the first 80% of the ids (bench/dataset.cc).
     in.email = DatasetGenerator::Email(rng() % (options.contacts * 8 / 10));
     in.external_id = Cat({"upkeep_", std::to_string(n++)});
     in.goal_value = static_cast<double>(rng() % 50'000) / 100.0;
     in.occurred_at = options.end_us - static_cast<TimeUs>(rng() % 3'600'000'000);
-    auto r = data.engine->Upsert("ws", in);
-    if (!r.ok()) state.SkipWithError(r.status().ToString().c_str());
+    if (!engine.Upsert("ws", in).ok()) std::abort();
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  const std::chrono::duration<double, std::micro> elapsed =
+      std::chrono::steady_clock::now() - start;
+  return elapsed.count() / static_cast<double>(upserts);
 }
-BENCHMARK(BM_SegmentUpkeep)->Arg(0)->Arg(20)->Unit(benchmark::kMicrosecond);
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t mid = values.size() / 2;
+  return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
+
+// Upkeep per event per saved segment. Each iteration is one pair of rounds on the same engine:
+// kUpserts upserts with no saved segment, then kUpserts with kSegments saved segments kept
+// current (created and deleted around the round, untimed). Alternating the rounds keeps both
+// sides on an engine of the same size and cache state; measuring 0 and 20 segments in separate
+// benchmarks let the engine grow between them and drifted by 2x between runs (session 5).
+// Counters: t0_us and t20_us are the medians of the rounds' mean upsert time,
+// per_segment_us the median over pairs of (t20 − t0) / 20.
+void BM_SegmentUpkeep(benchmark::State& state) {
+  constexpr std::size_t kUpserts = 20'000;
+  constexpr std::size_t kSegments = 20;
+  Dataset& data = Data();
+  std::mt19937_64 rng(20);
+  std::vector<double> t0;
+  std::vector<double> t20;
+  std::vector<double> per_segment;
+  static std::size_t round = 0;
+  for (auto _ : state) {
+    const double without = TimeUpserts(*data.engine, rng, kUpserts);
+    CreateSavedSegments(*data.engine, round, kSegments);
+    const double with = TimeUpserts(*data.engine, rng, kUpserts);
+    DeleteSavedSegments(*data.engine, round, kSegments);
+    ++round;
+    t0.push_back(without);
+    t20.push_back(with);
+    per_segment.push_back((with - without) / static_cast<double>(kSegments));
+    state.SetIterationTime((without + with) * static_cast<double>(kUpserts) / 1e6);
+  }
+  state.counters["t0_us"] = Median(t0);
+  state.counters["t20_us"] = Median(t20);
+  state.counters["per_segment_us"] = Median(per_segment);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * 2 * kUpserts));
+}
+BENCHMARK(BM_SegmentUpkeep)->Iterations(7)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 // One stripe's purchases at 1M contacts / 10M events (7M purchases over 32 stripes) inserted
 // into goal event buckets, in time order (Arg 0: writes and replay) or shuffled (Arg 1: a
