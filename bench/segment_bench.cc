@@ -1,8 +1,9 @@
 // Segment benchmarks on the seeded 1M-contact / 10M-event dataset (bench/dataset.h):
 // BM_SegmentPreview evaluates the trees S1–S4 over every contact (segments.preview),
 // and BM_SegmentUpkeep measures upserts with 0 and with 20 saved segments kept current, in
-// alternating rounds, so that (t20 − t0) / 20 is the upkeep per event per saved segment. BM_GoalEventBucketsInsert
-// measures the time buckets behind range leaves: insert cost and bytes per goal event.
+// alternating rounds, so that (t20 − t0) / 20 is the upkeep per event per saved segment.
+// BM_GoalEventBucketsInsert measures the time buckets behind range leaves: insert cost and bytes
+// per goal event.
 //
 // TALLY_BENCH_DIR (default /tmp/tally_segment_bench) holds the dataset's log, built on first use
 // and replayed afterwards. TALLY_BENCH_EVENTS / TALLY_BENCH_CONTACTS shrink the dataset.
