@@ -70,18 +70,12 @@ void Engine::Impl::ReevaluateTouched(Workspace& ws, const std::vector<ContactEnt
 const EventEntry* Engine::Impl::ApplyUpsertTracked(Workspace& ws, const fb::EventUpsert& upsert,
                                                    log::Lsn lsn, unsigned position,
                                                    std::vector<ContactEntry*>& touched) {
-  // The email the event is attached to before the write, which a move leaves.
-  const std::string_view name = upsert.event_name()->string_view();
-  const std::string_view external_id = upsert.external_id()->string_view();
-  if (const std::string* interned = interner.Find(name)) {
-    const auto& events = ws.stripes[EventStripe(name, external_id)].events;
-    if (const auto it = events.find(EventKeyView{interned, external_id}); it != events.end()) {
-      touched.push_back(it->second.contact);
-    }
-  }
-  const EventEntry* applied = ApplyEventUpsert(ws, interner, upsert, lsn, position);
-  if (applied != nullptr) touched.push_back(applied->second.contact);
-  return applied;
+  const AppliedUpsert applied = ApplyEventUpsert(ws, interner, upsert, lsn, position);
+  // The email the event was attached to before the write (which a move leaves), then its email
+  // now.
+  if (applied.attached_before != nullptr) touched.push_back(applied.attached_before);
+  if (applied.event != nullptr) touched.push_back(applied.event->second.contact);
+  return applied.event;
 }
 
 Status Engine::Impl::ApplySegmentRecord(const fb::Record& record, log::Lsn lsn) {

@@ -203,27 +203,29 @@ WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs delet
   return WriteKind::kNoop;
 }
 
-const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
-                                   const schemas::EventUpsert& u, log::Lsn lsn, unsigned position) {
+AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                               const schemas::EventUpsert& u, log::Lsn lsn, unsigned position) {
   const std::string_view event_name = View(u.event_name());
   const std::string_view external_id = View(u.external_id());
   const std::string* name = interner.Intern(event_name);
   Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
   // One lookup for both cases: an insert fills the new entry, anything else finds the old one.
   auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
-  switch (DecideWrite(inserted ? nullptr : &it->second, u.occurred_at_us(), DeletedAt(u))) {
-    case WriteKind::kInsert:
-      InsertEvent(ws, interner, u, key_stripe, *it, lsn, position);
-      return &*it;
+  EventEntry& entry = *it;
+  AppliedUpsert out;
+  if (!inserted) out.attached_before = entry.second.contact;
+  switch (DecideWrite(inserted ? nullptr : &entry.second, u.occurred_at_us(), DeletedAt(u))) {
+    case WriteKind::kInsert: InsertEvent(ws, interner, u, key_stripe, entry, lsn, position); break;
     case WriteKind::kNewer:
-      UpdateEvent(ws, interner, u, key_stripe, *it, true, lsn, position);
-      return &*it;
+      UpdateEvent(ws, interner, u, key_stripe, entry, true, lsn, position);
+      break;
     case WriteKind::kDeleteRestore:
-      UpdateEvent(ws, interner, u, key_stripe, *it, false, lsn, position);
-      return &*it;
-    case WriteKind::kNoop: return nullptr;
+      UpdateEvent(ws, interner, u, key_stripe, entry, false, lsn, position);
+      break;
+    case WriteKind::kNoop: return out;
   }
-  TALLY_ASSERT_MSG(false, "unknown write kind");
+  out.event = &entry;
+  return out;
 }
 
 bool ApplyContactErasure(Workspace& ws, std::string_view email) {

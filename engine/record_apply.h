@@ -31,11 +31,17 @@ enum class WriteKind {
 };
 WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at);
 
-// Applies one event upsert at `position` within the record with `lsn`; returns the event it
-// wrote, or null when it changed nothing (kNoop).
-const EventEntry* ApplyEventUpsert(Workspace& ws, StringInterner& interner,
-                                   const schemas::EventUpsert& upsert, log::Lsn lsn,
-                                   unsigned position);
+// What one applied upsert did: the event it wrote (null when it changed nothing, kNoop), and
+// the contact the stored event was attached to before it (null when none was stored), which an
+// email move leaves. Both come from the one lookup of the event key the apply makes.
+struct AppliedUpsert {
+  const EventEntry* event = nullptr;
+  ContactEntry* attached_before = nullptr;
+};
+
+// Applies one event upsert at `position` within the record with `lsn`.
+AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                               const schemas::EventUpsert& upsert, log::Lsn lsn, unsigned position);
 
 // Erases the contact, the events attached to `email` and its timeline (D13); false when
 // nothing is stored under `email`.
