@@ -41,6 +41,22 @@ void NameIndex::Insert(const EventEntry* entry) {
   }
 }
 
+void NameIndex::AppendSorted(std::span<const std::pair<TimeUs, const EventEntry*>> items) {
+  TALLY_ASSERT(blocks_.empty());
+  constexpr std::size_t kBlockItems = kBlockItemsMax / 2;
+  blocks_.reserve((items.size() + kBlockItems - 1) / kBlockItems);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Item item{items[i].first, items[i].second};
+    if (i > 0) {
+      const Item before{items[i - 1].first, items[i - 1].second};
+      TALLY_ASSERT_MSG(Less(before, item), "AppendSorted: items out of order");
+    }
+    if (i % kBlockItems == 0)
+      blocks_.emplace_back().reserve(std::min(kBlockItems, items.size() - i));
+    blocks_.back().push_back(item);
+  }
+}
+
 void NameIndex::Erase(const EventEntry* entry) {
   const Item item{entry->second.occurred_at, entry};
   TALLY_ASSERT(!blocks_.empty());

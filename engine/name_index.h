@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include "engine/clock.h"
@@ -25,6 +27,11 @@ class NameIndex {
   void Insert(const EventEntry* entry);
   // `entry` must be present with the occurred_at it was inserted with (asserted).
   void Erase(const EventEntry* entry);
+  // Bulk build for snapshot loading (added by LOAD, session 6): appends (occurred_at, entry)
+  // pairs given in the reverse of list order (occurred_at ASC, external_id DESC, asserted) to an
+  // empty index, in blocks of kBlockItemsMax / 2 as Insert's splits leave them. O(n), and it
+  // reads an entry only to order equal times.
+  void AppendSorted(std::span<const std::pair<TimeUs, const EventEntry*>> items);
   bool empty() const { return blocks_.empty(); }
   std::size_t size() const;
 

@@ -82,30 +82,34 @@ Result<std::unique_ptr<SnapshotFileReader>> SnapshotFileReader::Open(
   const FdCloser closer{fd};
   TALLY_ASSIGN_OR_RETURN(const std::uint64_t bytes, FileBytes(fd, file));
   TALLY_ASSIGN_OR_RETURN(SnapshotHeader header, ReadSnapshotHeaderOf(fd, file, bytes));
-  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   if (map == MAP_FAILED) return Status::FromErrno(errno, "mapping snapshot " + file.string());
-  // Chunks are read front to back, once.
-  ::madvise(map, bytes, MADV_SEQUENTIAL);
   return std::unique_ptr<SnapshotFileReader>(
       new SnapshotFileReader(static_cast<const std::uint8_t*>(map), bytes, header));
 }
 
 SnapshotFileReader::SnapshotFileReader(const std::uint8_t* data, std::uint64_t bytes,
                                        SnapshotHeader header)
-    : data_(data), bytes_(bytes), header_(header), hash_(XXH3_createState()) {
-  TALLY_ASSERT(hash_ != nullptr && bytes_ == header_.file_bytes);
-  XXH3_64bits_reset(hash_);
+    : data_(data), bytes_(bytes), header_(header) {
+  TALLY_ASSERT(bytes_ == header_.file_bytes && bytes_ >= kSnapshotHeaderBlockBytes);
+  // The content hash covers every byte after the header block, which is what the chunks
+  // add up to when they are all read; hashing it in one go on another thread takes it off
+  // the chunk checks' path.
+  content_hash_ = std::async(std::launch::async, [data, bytes] {
+    return XXH3_64bits(data + kSnapshotHeaderBlockBytes, bytes - kSnapshotHeaderBlockBytes);
+  });
 }
 
 SnapshotFileReader::~SnapshotFileReader() {
+  if (content_hash_.valid()) content_hash_.wait();
   ::munmap(const_cast<std::uint8_t*>(data_), bytes_);
-  XXH3_freeState(hash_);
 }
 
 Result<std::optional<SnapshotChunk>> SnapshotFileReader::Next() {
   TALLY_ASSERT(offset_ <= bytes_ && offset_ % kSnapshotChunkAlign == 0);
   if (offset_ == bytes_) {
-    if (XXH3_64bits_digest(hash_) != header_.content_hash) {
+    if (content_hash_.valid()) content_hash_matches_ = content_hash_.get() == header_.content_hash;
+    if (!content_hash_matches_) {
       return At(kSnapshotHeaderBlockBytes, "content hash does not match the header");
     }
     return std::optional<SnapshotChunk>();
@@ -135,7 +139,6 @@ Result<std::optional<SnapshotChunk>> SnapshotFileReader::Next() {
       kind > static_cast<std::uint32_t>(SnapshotChunkKind::kSchedule)) {
     return At(at, "unknown chunk kind " + std::to_string(kind));
   }
-  XXH3_64bits_update(hash_, data_ + at, kSnapshotFrameBytes + padded);
   offset_ = at + kSnapshotFrameBytes + padded;
   return std::optional<SnapshotChunk>(
       SnapshotChunk{static_cast<SnapshotChunkKind>(kind), at, {body, body_bytes}});

@@ -2,13 +2,17 @@
 // block, then each chunk with its frame and checksum checked, and at the end the content hash
 // and length against the header. What a chunk body means is the caller's business.
 //
-// The file is mapped read-only; chunk bodies point into the mapping, 8-byte aligned, and stay
-// valid while the reader lives.
+// The file is mapped read-only and populated at once (one pass over the page tables instead of a
+// fault per 64 KiB read); chunk bodies point into the mapping, 8-byte aligned, and stay valid
+// while the reader lives. The content hash is computed over the whole content by a thread of
+// the reader's own, started by Open, while the caller reads and checks chunks; Next() waits for
+// it after the last chunk, and the destructor waits for it too.
 // Thread safety: Next() from one thread at a time; the returned bodies may be read from any.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -52,7 +56,8 @@ class SnapshotFileReader {
   std::uint64_t bytes_;
   SnapshotHeader header_;
   std::uint64_t offset_ = kSnapshotHeaderBlockBytes;
-  XXH3_state_t* hash_;
+  std::future<XXH64_hash_t> content_hash_;  // taken by the Next() that reaches the end
+  bool content_hash_matches_ = false;
 };
 
 // Reads the first kSnapshotHeaderBlockBytes of `file` and decodes them; shared by

@@ -295,8 +295,8 @@ void Presize(const WorkspaceLoad& load) {
 }
 
 // Builds the event-name indexes of the key stripes with this parity from what both building
-// threads collected: each name's live events sorted in the index's own order and appended,
-// which costs O(log n) each instead of an insertion into the middle of a block.
+// threads collected: each name's live events sorted in the index's own order and appended in
+// whole blocks.
 void BuildNameIndexes(const std::vector<WorkspaceLoad>& loads,
                       std::array<NameIndexItems, kSnapshotLoadThreads>& collected,
                       unsigned parity) {
@@ -315,8 +315,7 @@ void BuildNameIndexes(const std::vector<WorkspaceLoad>& loads,
       }
       for (auto& [name, items] : merged) {
         std::sort(items.begin(), items.end(), index_order);
-        NameIndex& index = loads[w].ws->stripes[s].by_name[name];
-        for (const NameIndexItem& item : items) index.Insert(item.second);
+        loads[w].ws->stripes[s].by_name[name].AppendSorted(items);
       }
     }
   }

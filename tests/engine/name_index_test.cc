@@ -75,5 +75,39 @@ TEST_F(NameIndexTest, ErasingAnAbsentEventIsAProgrammerError) {
   EXPECT_DEATH(index.Erase(absent), "not in the index");
 }
 
+// Added by LOAD (session 6): the snapshot loader's bulk build.
+TEST_F(NameIndexTest, AppendSortedWalksLikeInsertionsAndTakesLaterInserts) {
+  std::mt19937_64 rng(7);
+  std::vector<const EventEntry*> events;
+  for (int i = 0; i < 1300; ++i) {  // several blocks, the last one partial
+    std::string id = "e";
+    id += std::to_string(i);
+    events.push_back(Add(static_cast<TimeUs>(rng() % 200), id));
+  }
+  std::vector<std::pair<TimeUs, const EventEntry*>> items;
+  for (const EventEntry* e : events) items.emplace_back(e->second.occurred_at, e);
+  // The index's own order is the reverse of list order.
+  std::sort(items.begin(), items.end(),
+            [](const auto& a, const auto& b) { return ListBefore(b.second, a.second); });
+  NameIndex bulk;
+  bulk.AppendSorted(items);
+  NameIndex inserted;
+  for (const EventEntry* e : events) inserted.Insert(e);
+  EXPECT_EQ(Walk(bulk), Walk(inserted));
+  EXPECT_EQ(bulk.size(), events.size());
+  const EventEntry* later = Add(100, "later");
+  bulk.Insert(later);
+  bulk.Erase(events[0]);
+  inserted.Insert(later);
+  inserted.Erase(events[0]);
+  EXPECT_EQ(Walk(bulk), Walk(inserted));
+}
+
+TEST_F(NameIndexTest, AppendSortedOfNothingLeavesTheIndexEmpty) {
+  NameIndex index;
+  index.AppendSorted({});
+  EXPECT_TRUE(index.empty());
+}
+
 }  // namespace
 }  // namespace tally::engine
