@@ -11,6 +11,10 @@
 // XXH3), Equal(const Key&, const KeyView&) and MakeKey(const KeyView&) (what the stored key is
 // constructed from).
 //
+// The pages of the chunk being filled are populated ahead of the entries written into them
+// (engine/page_prefault.h): a page fault on fresh memory costs ~12 µs on the VMs we run on, an
+// event entry is 128 bytes, so without it every 32nd insert took one.
+//
 // Thread safety: none; the owner guards the table (the engine: the stripe's lock). Entry
 // addresses stay valid across inserts and other erasures.
 #pragma once
@@ -26,6 +30,7 @@
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
+#include "engine/page_prefault.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -196,13 +201,17 @@ class EntryTable {
     if ((next_id_ & (kChunkEntries - 1)) == 0) {
       chunks_.push_back(std::make_unique_for_overwrite<Slot[]>(kChunkEntries));
     }
-    return next_id_++;
+    const std::uint32_t id = next_id_++;
+    const std::size_t used_slots = (id & (kChunkEntries - 1)) + 1;
+    prefault_.Ahead(chunks_.back().get(), used_slots * sizeof(Slot), kChunkEntries * sizeof(Slot));
+    return id;
   }
 
   Index index_;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   std::uint32_t next_id_ = 0;  // ids below it have a slot
   std::vector<std::uint32_t> free_ids_;
+  PagePrefault prefault_;  // of the last chunk
 };
 
 }  // namespace tally::engine

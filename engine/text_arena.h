@@ -7,6 +7,10 @@
 // whose loader writes only live texts into fresh arenas. Erased texts are overwritten with
 // zeros at once, so an erased contact's properties do not stay readable in memory (D13).
 //
+// A shared block's pages are populated when it is allocated, in one system call
+// (engine/page_prefault.h), instead of faulting one by one as texts fill it: a page fault on
+// fresh memory costs ~12 µs on the VMs we run on.
+//
 // Thread safety: none; the engine guards a stripe's arena with the stripe's lock (the key
 // stripe of the events whose texts it holds), exclusively for Add and Erase.
 #pragma once
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "engine/compact_text.h"
+#include "engine/page_prefault.h"
 #include "log/assert.h"
 
 namespace tally::engine {
@@ -43,6 +48,8 @@ class TextArena {
       if (bytes > left_) {
         next_ = blocks_.emplace_back(std::make_unique_for_overwrite<char[]>(kBlockBytes)).get();
         left_ = kBlockBytes;
+        static_assert(kBlockBytes <= PagePrefault::kAheadBytes, "one call populates a block");
+        prefault_.Ahead(next_, 0, kBlockBytes);
       }
       at = next_;
       next_ += bytes;
@@ -76,6 +83,7 @@ class TextArena {
   std::size_t left_ = 0;
   std::size_t stored_bytes_ = 0;
   std::size_t garbage_bytes_ = 0;
+  PagePrefault prefault_;  // of the last shared block
 };
 
 }  // namespace tally::engine
