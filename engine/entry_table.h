@@ -75,7 +75,30 @@ class EntryTable {
       return r.hash == p.hash && Traits::Equal(p.table->At(r.id)->first, *p.key);
     }
   };
-  using Index = boost::unordered_flat_set<Ref, RefHash, RefEqual>;
+  // The index's arrays, allocated whole when it grows, are written all over by the rehash that
+  // follows (every reference moves to a random bucket), so the pages of a large one are
+  // populated in a few system calls at once instead of faulting one by one
+  // (engine/page_prefault.h). A small one is left alone: its pages are most likely in use.
+  template <typename T>
+  struct PopulatedAllocator {
+    using value_type = T;
+    PopulatedAllocator() = default;
+    template <typename U>
+    PopulatedAllocator(const PopulatedAllocator<U>&) {}
+    T* allocate(std::size_t n) {
+      T* memory = std::allocator<T>().allocate(n);
+      const std::size_t bytes = n * sizeof(T);
+      if (bytes < PagePrefault::kAheadBytes) return memory;
+      PagePrefault prefault;
+      for (std::size_t used = 0; used < bytes; used += PagePrefault::kAheadBytes) {
+        prefault.Ahead(memory, used, bytes);
+      }
+      return memory;
+    }
+    void deallocate(T* memory, std::size_t n) { std::allocator<T>().deallocate(memory, n); }
+    bool operator==(const PopulatedAllocator&) const = default;
+  };
+  using Index = boost::unordered_flat_set<Ref, RefHash, RefEqual, PopulatedAllocator<Ref>>;
 
   // Slots start on cache lines, so that an entry of 128 bytes (an event) spans two lines, not
   // three, and the key a lookup compares shares its line with the start of the value.
