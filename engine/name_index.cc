@@ -34,9 +34,13 @@ void NameIndex::Insert(const EventEntry* entry) {
   TALLY_ASSERT(at == block.end() || at->entry != entry);
   block.insert(at, item);
   if (block.size() > kBlockItemsMax) {
-    // Split in half so that both halves have room before the next split.
+    // Split in half so that both halves have room before the next split. The lower half gives
+    // back the capacity the block doubled to for its last insert: events mostly arrive in time
+    // order, so it rarely grows again, and that capacity would otherwise double its 16 bytes per
+    // event for good.
     std::vector<Item> upper(block.begin() + kBlockItemsMax / 2, block.end());
     block.resize(kBlockItemsMax / 2);
+    block.shrink_to_fit();
     blocks_.insert(blocks_.begin() + static_cast<std::ptrdiff_t>(b) + 1, std::move(upper));
   }
 }
