@@ -21,6 +21,9 @@ using boost::json::value;
 
 // First arena block on the stack: most bodies (one event) parse without touching the heap.
 constexpr std::size_t kArenaStackBytes = 4096;
+// The parser's own stack (the values of the containers still open) starts on the stack too; a
+// 50-event import needs about 1 KiB of it.
+constexpr std::size_t kParserStackBytes = 2048;
 
 Status Invalid() {
   return Status::InvalidArgument(kInvalidRequestBody);
@@ -89,12 +92,17 @@ std::uint32_t NestingDepth(const value& v) {
   return 0;
 }
 
-// Parses the first JSON value of `body` into `arena`; trailing bytes are ignored as Go's
-// Decoder ignores them.
+// Parses the first JSON value of `body` into `arena` (the value must not outlive it); trailing
+// bytes are ignored as Go's Decoder ignores them.
 Result<value> ParseFirstValue(std::string_view body, boost::json::monotonic_resource& arena) {
   boost::json::parse_options options;
   options.max_depth = kBodyNestingMax;
-  boost::json::parser parser(&arena, options);
+  std::array<unsigned char, kParserStackBytes> parser_stack;
+  // The constructor's resource is only the parser's temporary storage (beyond parser_stack);
+  // reset() names where the value's arrays, objects and strings go.
+  boost::json::parser parser(boost::json::storage_ptr(), options, parser_stack.data(),
+                             parser_stack.size());
+  parser.reset(boost::json::storage_ptr(&arena));
   boost::json::error_code ec;
   parser.write_some(body.data(), body.size(), ec);
   if (ec) {
