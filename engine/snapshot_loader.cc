@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -26,6 +27,9 @@ namespace fbs = tally::schemas::snapshot;
 
 // Threads that build contacts; each takes the stripes of one parity.
 constexpr unsigned kSnapshotLoadThreads = 2;
+// How many staged events ahead the event pass fetches what it will touch: enough to overlap
+// the misses, few enough that the lines are still cached when used.
+constexpr std::size_t kStagedFetchAhead = 8;
 
 Status At(std::uint64_t offset, const std::string& what) {
   return Status::Corruption("offset " + std::to_string(offset) + ": " + what);
@@ -40,11 +44,27 @@ struct WorkspaceLoad {
   std::size_t events = 0;
 };
 
-// The live events a building thread loaded, per workspace, key stripe and event name, for the
-// event-name indexes built afterwards.
-using NameIndexItem = std::pair<TimeUs, const EventEntry*>;
-using NameIndexItems =
-    std::vector<std::unordered_map<const std::string*, std::vector<NameIndexItem>>>;
+// An event read from a contacts chunk by the contact pass, waiting for the event pass to put it
+// in its key stripe's table: everything the entry is built from, pointing into the mapped file
+// and the interner.
+struct StagedEvent {
+  const fbs::EventFixed* fixed;
+  const char* text;  // its external_id, then properties and integration_id, back to back
+  const std::string* name;
+  const std::string* source;
+  const std::string* goal_name;  // null: none
+  ContactEntry* contact;
+  // Its slot in the contact's event list, and its derived timeline entry (null: none), which
+  // the event pass points at the entry. Kept as addresses so that the event pass can fetch
+  // them ahead; the contact pass updates them when a continued contact's lists move.
+  EventEntry** slot;
+  TimelineItem* derived;
+  std::uint32_t contact_pos;  // index of `slot` in the contact's event list
+  std::uint32_t derived_pos;  // index of `derived` in the contact's timeline
+};
+// What one contact-pass thread staged, per workspace and key stripe
+// ([workspace * kStripeCount + key stripe]).
+using StagedEvents = std::vector<std::vector<StagedEvent>>;
 
 // A contacts chunk waiting for the build pass.
 struct PendingChunk {
@@ -102,6 +122,7 @@ class TextCursor {
  public:
   explicit TextCursor(const flatbuffers::Vector<std::uint8_t>& text)
       : data_(reinterpret_cast<const char*>(text.data())) {}
+  const char* at() const { return data_; }
   std::string_view Take(std::uint32_t bytes) {
     const std::string_view out(data_, bytes);
     data_ += bytes;
@@ -112,19 +133,28 @@ class TextCursor {
   const char* data_;
 };
 
+// A contact stripe's staged events of its open contact (the last one loaded), by position in
+// its event list: where a derived timeline entry in a later chunk finds its event.
+struct OpenContact {
+  ContactEntry* contact = nullptr;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> staged;  // (key stripe, index there)
+};
+
+// The contact pass over one contacts chunk: builds its contacts, their memberships, timeline
+// items and goal series, and stages their events by key stripe for the event pass. Touches only
+// the chunk's contact stripe and this thread's staging.
 class ContactsLoader {
  public:
-  // `open_contact` is the last contact this thread loaded in the chunk's stripe, which a
-  // continued entry extends.
+  // `open` is the chunk's stripe's open contact, which a continued entry extends; `staged`
+  // this thread's staging for the chunk's workspace (kStripeCount vectors).
   ContactsLoader(const SnapshotChunk& chunk, const WorkspaceLoad& load, StringInterner& interner,
-                 ContactEntry*& open_contact, NameIndexItems::pointer index_items)
+                 OpenContact& open, std::vector<StagedEvent>* staged)
       : chunk_(chunk),
         c_(*flatbuffers::GetRoot<fbs::ContactsChunk>(chunk.body.data())),
-        index_items_(index_items),
+        staged_(staged),
         load_(load),
-        open_contact_(open_contact),
-        ws_(*load.ws),
-        stripe_(ws_.stripes[c_.stripe()]),
+        open_(open),
+        stripe_(load.ws->stripes[c_.stripe()]),
         text_(*c_.text()) {
     strings_.reserve(c_.strings()->size());
     for (const flatbuffers::String* s : *c_.strings()) {
@@ -138,16 +168,23 @@ class ContactsLoader {
     std::size_t member = 0;
     for (const fbs::ContactFixed* fixed : *c_.contacts()) {
       if (!fixed->continued()) {
-        TALLY_ASSIGN_OR_RETURN(open_contact_, NewContact(*fixed, member));
+        TALLY_ASSIGN_OR_RETURN(open_.contact, NewContact(*fixed, member));
+        open_.staged.clear();
       }
-      TALLY_ASSERT(open_contact_ != nullptr);
-      ContactEntry& contact = *open_contact_;
-      // The counts are known: each list is allocated once instead of grown by doubling.
-      contact.second.events.reserve(contact.second.events.size() + fixed->events());
+      TALLY_ASSERT(open_.contact != nullptr);
+      ContactEntry& contact = *open_.contact;
+      // The counts are known: each list is allocated once. The event pass fills the event
+      // list's slots with the entries.
+      const EventEntry* const* events_before = contact.second.events.data();
+      const TimelineItem* timeline_before = contact.second.timeline.data();
+      contact.second.events.resize(contact.second.events.size() + fixed->events());
       contact.second.timeline.reserve(contact.second.timeline.size() + fixed->timeline_items());
+      if (contact.second.events.data() != events_before ||
+          contact.second.timeline.data() != timeline_before) {
+        RepointStaged(contact);
+      }
       for (std::uint32_t e = 0; e < fixed->events(); ++e) {
-        TALLY_RETURN_IF_ERROR(
-            LoadEvent(*c_.events()->Get(static_cast<flatbuffers::uoffset_t>(event++)), contact));
+        StageEvent(*c_.events()->Get(static_cast<flatbuffers::uoffset_t>(event++)), contact);
       }
       for (std::uint32_t t = 0; t < fixed->timeline_items(); ++t) {
         TALLY_RETURN_IF_ERROR(LoadTimelineItem(
@@ -181,46 +218,43 @@ class ContactsLoader {
     return &*it;
   }
 
-  Status LoadEvent(const fbs::EventFixed& fixed, ContactEntry& contact) {
+  // A continued contact's lists moved: its staged events' addresses follow them.
+  void RepointStaged(ContactEntry& contact) {
+    for (const auto& [key_stripe, index] : open_.staged) {
+      StagedEvent& event = staged_[key_stripe][index];
+      event.slot = contact.second.events.data() + event.contact_pos;
+      if (event.derived != nullptr)
+        event.derived = contact.second.timeline.data() + event.derived_pos;
+    }
+  }
+
+  void StageEvent(const fbs::EventFixed& fixed, ContactEntry& contact) {
     const std::string* name = strings_[fixed.event_name()];
+    const char* text = text_.at();
     const std::string_view external_id = text_.Take(fixed.external_id_bytes());
-    const std::string_view properties = text_.Take(fixed.properties_json_bytes());
-    const std::string_view integration = text_.Take(fixed.integration_id_bytes());
-    Stripe& key_stripe = ws_.stripes[EventStripe(*name, external_id)];
-    // The other loading thread may insert into the same key stripe; the contact side (this
-    // chunk's stripe) is this thread's alone.
-    std::unique_lock key_lock(key_stripe.mu);
-    auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
-    if (!inserted) {
-      return At(chunk_.offset,
-                "event " + *name + "/" + std::string(external_id) + " appears twice");
+    text_.Take(fixed.properties_json_bytes());
+    text_.Take(fixed.integration_id_bytes());
+    const unsigned key_stripe = EventStripe(*name, external_id);
+    const auto pos = static_cast<std::uint32_t>(open_.staged.size());
+    TALLY_ASSERT(contact.second.events.size() > pos);
+    std::vector<StagedEvent>& into = staged_[key_stripe];
+    open_.staged.emplace_back(key_stripe, static_cast<std::uint32_t>(into.size()));
+    const std::string* goal_name =
+        fixed.goal_name() == kSnapshotNoString ? nullptr : strings_[fixed.goal_name()];
+    into.push_back(StagedEvent{&fixed, text, name, strings_[fixed.source()], goal_name, &contact,
+                               contact.second.events.data() + pos, nullptr, pos, 0});
+    // The goal series, columns and buckets belong to the contact's stripe, so they are built
+    // here from the event's fields; AddGoalEvent reads no more of the event than these.
+    if (fixed.deleted_at_us() == kNoTime &&
+        static_cast<GoalType>(fixed.goal_type()) != GoalType::kNone) {
+      EventState goal;
+      goal.contact = &contact;
+      goal.goal_name = goal_name;
+      goal.occurred_at = fixed.occurred_at_us();
+      goal.goal_value_cents = fixed.goal_value_cents();
+      goal.goal_type = static_cast<GoalType>(fixed.goal_type());
+      AddGoalEvent(stripe_, contact, goal);
     }
-    // The entry's address is taken under the lock: resolving the iterator reads the table's
-    // chunk list, which the other thread's inserts may grow once the lock is released.
-    EventEntry* const entry = &*it;
-    EventState& ev = entry->second;
-    ev.contact = &contact;
-    ev.source = strings_[fixed.source()];
-    ev.goal_name = fixed.goal_name() == kSnapshotNoString ? nullptr : strings_[fixed.goal_name()];
-    ev.properties_json = key_stripe.texts.Add(properties);
-    if (fixed.has_integration_id()) ev.integration_id = key_stripe.texts.Add(integration);
-    ev.occurred_at = fixed.occurred_at_us();
-    ev.deleted_at = fixed.deleted_at_us();
-    ev.created_at = fixed.created_at_us();
-    ev.updated_at = fixed.updated_at_us();
-    ev.goal_value_cents = fixed.goal_value_cents();
-    ev.seq = fixed.seq();
-    ev.contact_pos = static_cast<std::uint32_t>(contact.second.events.size());
-    ev.goal_type = static_cast<GoalType>(fixed.goal_type());
-    ev.insert_entry_derived = fixed.insert_entry_derived();
-    key_stripe.events_count.fetch_add(1, std::memory_order_relaxed);
-    key_lock.unlock();
-    if (ev.live()) {
-      index_items_[&key_stripe - ws_.stripes.data()][name].emplace_back(ev.occurred_at, entry);
-    }
-    contact.second.events.push_back(entry);
-    if (ev.live() && ev.goal_type != GoalType::kNone) AddGoalEvent(stripe_, contact, ev);
-    return Status::Ok();
   }
 
   Status LoadTimelineItem(const fbs::TimelineFixed& fixed, ContactEntry& contact) {
@@ -233,12 +267,16 @@ class ContactsLoader {
     switch (fixed.kind()) {
       case fbs::TimelineItemKind::ContactCreated: break;
       case fbs::TimelineItemKind::Derived: {
-        const EventEntry* entry = contact.second.events[fixed.ref()];
-        if (!entry->second.insert_entry_derived || entry->second.seq != item.id ||
-            entry->second.occurred_at != item.created_at) {
+        // The entry is set by the event pass, once the event has its address.
+        const auto [key_stripe, index] = open_.staged[fixed.ref()];
+        StagedEvent& event = staged_[key_stripe][index];
+        if (!event.fixed->insert_entry_derived() || event.fixed->seq() != item.id ||
+            event.fixed->occurred_at_us() != item.created_at || event.derived != nullptr) {
           return At(chunk_.offset, "a derived timeline entry that does not match its event");
         }
-        item.content = entry;
+        // The timeline has room for the chunk's items, so the item's address stays.
+        event.derived_pos = static_cast<std::uint32_t>(contact.second.timeline.size());
+        event.derived = contact.second.timeline.data() + event.derived_pos;
         break;
       }
       case fbs::TimelineItemKind::Frozen:
@@ -265,12 +303,11 @@ class ContactsLoader {
 
   const SnapshotChunk& chunk_;
   const fbs::ContactsChunk& c_;
-  NameIndexItems::pointer index_items_;  // this workspace's kStripeCount maps
+  std::vector<StagedEvent>* staged_;  // this workspace's kStripeCount vectors
   const WorkspaceLoad& load_;
-  ContactEntry*& open_contact_;
+  OpenContact& open_;
   std::uint64_t contacts_count_ = 0;
   std::uint64_t timeline_count_ = 0;
-  Workspace& ws_;
   Stripe& stripe_;
   TextCursor text_;
   std::vector<const std::string*> strings_;  // the chunk's strings, interned
@@ -294,52 +331,132 @@ void Presize(const WorkspaceLoad& load) {
   }
 }
 
-// Builds the event-name indexes of the key stripes with this parity from what both building
-// threads collected: each name's live events sorted in the index's own order and appended in
-// whole blocks.
-void BuildNameIndexes(const std::vector<WorkspaceLoad>& loads,
-                      std::array<NameIndexItems, kSnapshotLoadThreads>& collected,
-                      unsigned parity) {
-  const auto index_order = [](const NameIndexItem& a, const NameIndexItem& b) {
-    if (a.first != b.first) return a.first < b.first;
-    return a.second->first.external_id > b.second->first.external_id;
-  };
+// The contact pass over the contacts chunks whose stripe has this parity, in file order,
+// staging their events in `staged` ([workspace * kStripeCount + key stripe]).
+Status LoadContacts(const std::vector<PendingChunk>& pending,
+                    const std::vector<WorkspaceLoad>& loads, StringInterner& interner,
+                    unsigned parity, StagedEvents& staged) {
+  staged.resize(loads.size() * kStripeCount);
   for (std::size_t w = 0; w < loads.size(); ++w) {
-    for (unsigned s = parity; s < kStripeCount; s += kSnapshotLoadThreads) {
-      auto& merged = collected[0][w * kStripeCount + s];
-      for (unsigned t = 1; t < kSnapshotLoadThreads; ++t) {
-        for (auto& [name, items] : collected[t][w * kStripeCount + s]) {
-          auto& into = merged[name];
-          into.insert(into.end(), items.begin(), items.end());
-        }
-      }
-      for (auto& [name, items] : merged) {
-        std::sort(items.begin(), items.end(), index_order);
-        loads[w].ws->stripes[s].by_name[name].AppendSorted(items);
-      }
-    }
+    // This thread's share of a key stripe's events, and an eighth more for the spread.
+    const std::size_t share = loads[w].events / kStripeCount / kSnapshotLoadThreads;
+    for (unsigned s = 0; s < kStripeCount; ++s)
+      staged[w * kStripeCount + s].reserve(share + share / 8);
   }
-}
-
-// Builds the contacts chunks whose stripe has this parity, in file order.
-Status BuildChunks(const std::vector<PendingChunk>& pending,
-                   const std::vector<WorkspaceLoad>& loads, StringInterner& interner,
-                   unsigned parity, NameIndexItems& index_items) {
-  index_items.resize(loads.size() * kStripeCount);
-  std::array<ContactEntry*, kStripeCount> open{};
+  std::array<OpenContact, kStripeCount> open;
   std::size_t workspace = SIZE_MAX;
   for (const PendingChunk& p : pending) {
     const auto& c = *flatbuffers::GetRoot<fbs::ContactsChunk>(p.chunk.body.data());
     if (c.stripe() % kSnapshotLoadThreads != parity) continue;
     if (p.workspace != workspace) {
       workspace = p.workspace;
-      open.fill(nullptr);
+      for (OpenContact& o : open) o = OpenContact{};
     }
     TALLY_RETURN_IF_ERROR(ContactsLoader(p.chunk, loads[p.workspace], interner, open[c.stripe()],
-                                         index_items.data() + p.workspace * kStripeCount)
+                                         staged.data() + p.workspace * kStripeCount)
                               .Load());
   }
   return Status::Ok();
+}
+
+// The event pass over one key stripe: puts the events both contact-pass threads staged for it
+// into its table (no lock: this thread alone builds the stripe), points their contacts' event
+// lists and derived timeline entries at them, and builds the stripe's event-name indexes from
+// each name's live events sorted in the index's own order.
+Status LoadStripeEvents(const SnapshotChunk* const* chunks, Stripe& stripe,
+                        std::span<const std::vector<StagedEvent>* const> staged) {
+  std::unordered_map<const std::string*, std::vector<std::pair<TimeUs, const EventEntry*>>> live;
+  std::uint64_t count = 0;
+  for (const std::vector<StagedEvent>* events : staged) {
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      // The staged events come from all over the file and all contacts: what the event a few
+      // places ahead reads and writes is fetched while this one is built.
+      if (i + kStagedFetchAhead < events->size()) {
+        const StagedEvent& ahead = (*events)[i + kStagedFetchAhead];
+        __builtin_prefetch(ahead.fixed);
+        __builtin_prefetch(reinterpret_cast<const char*>(ahead.fixed) + 64);
+        __builtin_prefetch(ahead.text);
+        __builtin_prefetch(ahead.slot, 1);
+        if (ahead.derived != nullptr) __builtin_prefetch(ahead.derived, 1);
+      }
+      const StagedEvent& staged_event = (*events)[i];
+      const fbs::EventFixed& fixed = *staged_event.fixed;
+      const std::string_view external_id(staged_event.text, fixed.external_id_bytes());
+      auto [it, inserted] = stripe.events.try_emplace(EventKeyView{staged_event.name, external_id});
+      if (!inserted) {
+        return At(chunks[0]->offset, "event " + *staged_event.name + "/" +
+                                         std::string(external_id) + " appears twice");
+      }
+      EventEntry* const entry = &*it;
+      EventState& ev = entry->second;
+      ev.contact = staged_event.contact;
+      ev.source = staged_event.source;
+      ev.goal_name = staged_event.goal_name;
+      const char* text = staged_event.text + fixed.external_id_bytes();
+      ev.properties_json = stripe.texts.Add({text, fixed.properties_json_bytes()});
+      if (fixed.has_integration_id()) {
+        ev.integration_id =
+            stripe.texts.Add({text + fixed.properties_json_bytes(), fixed.integration_id_bytes()});
+      }
+      ev.occurred_at = fixed.occurred_at_us();
+      ev.deleted_at = fixed.deleted_at_us();
+      ev.created_at = fixed.created_at_us();
+      ev.updated_at = fixed.updated_at_us();
+      ev.goal_value_cents = fixed.goal_value_cents();
+      ev.seq = fixed.seq();
+      ev.contact_pos = staged_event.contact_pos;
+      ev.goal_type = static_cast<GoalType>(fixed.goal_type());
+      ev.insert_entry_derived = fixed.insert_entry_derived();
+      // The contact belongs to either contact-pass thread; its slots here are this event's
+      // alone, and the contact pass is over.
+      *staged_event.slot = entry;
+      if (staged_event.derived != nullptr) staged_event.derived->content = entry;
+      if (ev.live()) live[staged_event.name].emplace_back(ev.occurred_at, entry);
+      ++count;
+    }
+  }
+  stripe.events_count.fetch_add(count, std::memory_order_relaxed);
+  const auto index_order = [](const std::pair<TimeUs, const EventEntry*>& a,
+                              const std::pair<TimeUs, const EventEntry*>& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return a.second->first.external_id > b.second->first.external_id;
+  };
+  for (auto& [name, items] : live) {
+    std::sort(items.begin(), items.end(), index_order);
+    stripe.by_name[name].AppendSorted(items);
+  }
+  return Status::Ok();
+}
+
+// The event pass over the key stripes with this parity.
+Status LoadEvents(const std::vector<PendingChunk>& pending, const std::vector<WorkspaceLoad>& loads,
+                  const std::array<StagedEvents, kSnapshotLoadThreads>& staged, unsigned parity) {
+  // A duplicate key is reported at the first contacts chunk: the staged event no longer knows
+  // its chunk, and the file is refused either way.
+  const SnapshotChunk* const first = &pending.front().chunk;
+  for (std::size_t w = 0; w < loads.size(); ++w) {
+    for (unsigned s = parity; s < kStripeCount; s += kSnapshotLoadThreads) {
+      std::array<const std::vector<StagedEvent>*, kSnapshotLoadThreads> of_stripe{};
+      for (unsigned t = 0; t < kSnapshotLoadThreads; ++t) {
+        of_stripe[t] = &staged[t][w * kStripeCount + s];
+      }
+      TALLY_RETURN_IF_ERROR(LoadStripeEvents(&first, loads[w].ws->stripes[s], of_stripe));
+    }
+  }
+  return Status::Ok();
+}
+
+// Runs `pass(parity)` on this thread and a helper, one parity each, and returns the first
+// failure.
+template <typename Pass>
+Status OnBothThreads(const Pass& pass) {
+  static_assert(kSnapshotLoadThreads == 2);
+  Status other;
+  std::thread helper([&] { other = pass(1); });
+  const Status mine = pass(0);
+  helper.join();
+  TALLY_RETURN_IF_ERROR(mine);
+  return other;
 }
 
 }  // namespace
@@ -390,18 +507,18 @@ Result<LoadedSnapshot> LoadSnapshot(const std::filesystem::path& file, StringInt
   }
   TALLY_RETURN_IF_ERROR(checker.Finish());
 
-  // The build pass: contacts (and their events) on two threads, split by contact stripe.
+  // The build pass, on two threads: the contact pass split by contact stripe (contacts,
+  // memberships, timelines, goal series; events staged by key stripe), then the event pass
+  // split by key stripe (event tables, texts, name indexes; the contacts' event lists and
+  // derived timeline entries pointed at the events).
+  if (pending.empty()) return out;
   for (const WorkspaceLoad& load : loads) Presize(load);
-  Status other;
-  std::array<NameIndexItems, kSnapshotLoadThreads> index_items;
-  std::thread helper([&] { other = BuildChunks(pending, loads, interner, 1, index_items[1]); });
-  const Status mine = BuildChunks(pending, loads, interner, 0, index_items[0]);
-  helper.join();
-  TALLY_RETURN_IF_ERROR(mine);
-  TALLY_RETURN_IF_ERROR(other);
-  std::thread index_helper([&] { BuildNameIndexes(loads, index_items, 1); });
-  BuildNameIndexes(loads, index_items, 0);
-  index_helper.join();
+  std::array<StagedEvents, kSnapshotLoadThreads> staged;
+  TALLY_RETURN_IF_ERROR(OnBothThreads([&](unsigned parity) {
+    return LoadContacts(pending, loads, interner, parity, staged[parity]);
+  }));
+  TALLY_RETURN_IF_ERROR(
+      OnBothThreads([&](unsigned parity) { return LoadEvents(pending, loads, staged, parity); }));
   return out;
 }
 
