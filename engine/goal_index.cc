@@ -43,8 +43,8 @@ std::uint8_t SlotTypeOfColumn(std::size_t column) {
   return column == kAnyGoalColumn ? kAnyGoalType : static_cast<std::uint8_t>(column);
 }
 
-// Slots live in a vector that moves when it grows or shrinks, so after every change each row
-// of the contact is pointed at its series again.
+// Slots live in a vector that moves when it grows or shrinks, so after such a change (and
+// when a row is new) each row of the contact is pointed at its series again.
 void RepointRows(Stripe& stripe, ContactState& contact) {
   for (std::size_t c = 0; c < kGoalColumnCount; ++c) {
     const std::uint32_t row_plus_one = contact.goal_rows[c];
@@ -65,6 +65,7 @@ void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) 
                (event.goal_value_cents >= -kGoalValueCentsAbsLimit &&
                 event.goal_value_cents <= kGoalValueCentsAbsLimit));
   ContactState& contact = entry.second;
+  const GoalSeriesSlot* const slots_before = contact.series.data();
   std::size_t count = 0;
   const auto keys = SlotKeys(event, &count);
   for (std::size_t i = 0; i < count; ++i) {
@@ -75,17 +76,23 @@ void AddGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) 
     }
     slot->series.Insert(event.occurred_at, Cents(event));
   }
+  // The rows' series pointers change only with a new row or moved slots; rewriting them
+  // otherwise would touch a line of every column the event counts in for nothing.
+  bool repoint = contact.series.data() != slots_before;
   for (const std::size_t c : ColumnsOf(event)) {
     GoalColumn& column = stripe.goal_columns.columns[c];
     std::uint32_t& row_plus_one = contact.goal_rows[c];
-    if (row_plus_one == 0) row_plus_one = column.Allocate(entry) + 1;
+    if (row_plus_one == 0) {
+      row_plus_one = column.Allocate(entry) + 1;
+      repoint = true;
+    }
     column.AddEvent(row_plus_one - 1, event.occurred_at, Cents(event));
   }
   const std::size_t type_column = GoalColumnIndex(event.goal_type);
   stripe.goal_columns.events[type_column].Insert(event.occurred_at, event.goal_value_cents,
                                                  contact.goal_rows[type_column] - 1,
                                                  contact.goal_rows[kAnyGoalColumn] - 1);
-  RepointRows(stripe, contact);
+  if (repoint) RepointRows(stripe, contact);
 }
 
 void RemoveGoalEvent(Stripe& stripe, ContactEntry& entry, const EventState& event) {
