@@ -26,13 +26,21 @@ void NameIndex::Insert(const EventEntry* entry) {
     blocks_.emplace_back().push_back(item);
     return;
   }
-  // Events mostly arrive in time order, so the last block is checked before searching: an
-  // append then touches one block instead of the last item of every block the search probes.
-  const std::size_t b = Less(item, blocks_.back().front()) ? BlockFor(item) : blocks_.size() - 1;
+  // Events mostly arrive in time order, so an item after the last one is appended without a
+  // search: it touches only the end of the last block, not the lines of a binary search through
+  // it. Otherwise the last block is checked before searching the blocks, for the same reason.
+  std::size_t b = blocks_.size() - 1;
+  if (!Less(item, blocks_.back().back())) {
+    TALLY_ASSERT(blocks_.back().back().entry != entry);
+    blocks_.back().push_back(item);
+  } else {
+    if (Less(item, blocks_.back().front())) b = BlockFor(item);
+    std::vector<Item>& block = blocks_[b];
+    const auto at = std::lower_bound(block.begin(), block.end(), item, Less);
+    TALLY_ASSERT(at == block.end() || at->entry != entry);
+    block.insert(at, item);
+  }
   std::vector<Item>& block = blocks_[b];
-  const auto at = std::lower_bound(block.begin(), block.end(), item, Less);
-  TALLY_ASSERT(at == block.end() || at->entry != entry);
-  block.insert(at, item);
   if (block.size() > kBlockItemsMax) {
     // Split in half so that both halves have room before the next split. The lower half gives
     // back the capacity the block doubled to for its last insert: events mostly arrive in time
