@@ -428,9 +428,11 @@ Status LoadStripeEvents(const SnapshotChunk* const* chunks, Stripe& stripe,
   return Status::Ok();
 }
 
-// The event pass over the key stripes with this parity.
+// The event pass over the key stripes with this parity. A stripe's staged events are freed as
+// soon as it is built, so that the stripes built after it reuse their memory instead of
+// faulting in fresh pages.
 Status LoadEvents(const std::vector<PendingChunk>& pending, const std::vector<WorkspaceLoad>& loads,
-                  const std::array<StagedEvents, kSnapshotLoadThreads>& staged, unsigned parity) {
+                  std::array<StagedEvents, kSnapshotLoadThreads>& staged, unsigned parity) {
   // A duplicate key is reported at the first contacts chunk: the staged event no longer knows
   // its chunk, and the file is refused either way.
   const SnapshotChunk* const first = &pending.front().chunk;
@@ -441,6 +443,9 @@ Status LoadEvents(const std::vector<PendingChunk>& pending, const std::vector<Wo
         of_stripe[t] = &staged[t][w * kStripeCount + s];
       }
       TALLY_RETURN_IF_ERROR(LoadStripeEvents(&first, loads[w].ws->stripes[s], of_stripe));
+      for (unsigned t = 0; t < kSnapshotLoadThreads; ++t) {
+        std::vector<StagedEvent>().swap(staged[t][w * kStripeCount + s]);
+      }
     }
   }
   return Status::Ok();
