@@ -13,8 +13,16 @@ std::string_view View(const flatbuffers::String* s) {
   return s == nullptr ? std::string_view() : std::string_view(s->c_str(), s->size());
 }
 
-ContactEntry& ContactFor(Workspace& ws, std::string_view email) {
-  return *ws.stripes[ContactStripe(email)].contacts.try_emplace(email).first;
+// A contact entry with the stripe it lives in, found once per apply so that the apply hashes
+// the email once for its stripe instead of at every use.
+struct PlacedContact {
+  ContactEntry* entry;
+  Stripe* stripe;
+};
+
+PlacedContact ContactFor(Workspace& ws, std::string_view email) {
+  Stripe& stripe = ws.stripes[ContactStripe(email)];
+  return {&*stripe.contacts.try_emplace(email).first, &stripe};
 }
 
 void Attach(EventEntry& entry, ContactEntry& contact) {
@@ -35,28 +43,27 @@ void Detach(EventEntry& entry) {
   entry.second.contact = nullptr;
 }
 
-// Adds a live event to the list and goal indexes; RemoveFromIndexes undoes it.
-void AddToIndexes(Workspace& ws, EventEntry& entry) {
+// Adds a live event to the list and goal indexes; RemoveFromIndexes undoes it. `key_stripe`
+// is the stripe of the event's key, `contact_stripe` the one of the contact it is attached to.
+void AddToIndexes(Stripe& key_stripe, Stripe& contact_stripe, EventEntry& entry) {
   EventState& ev = entry.second;
   if (!ev.live()) return;
-  Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
-  stripe.by_name[entry.first.event_name].Insert(&entry);
-  if (ev.goal_type != GoalType::kNone) AddGoalEvent(StripeOf(ws, *ev.contact), *ev.contact, ev);
+  key_stripe.by_name[entry.first.event_name].Insert(&entry);
+  if (ev.goal_type != GoalType::kNone) AddGoalEvent(contact_stripe, *ev.contact, ev);
 }
 
-void RemoveFromIndexes(Workspace& ws, EventEntry& entry) {
+void RemoveFromIndexes(Stripe& key_stripe, Stripe& contact_stripe, EventEntry& entry) {
   EventState& ev = entry.second;
   if (!ev.live()) return;
-  Stripe& stripe = ws.stripes[EventStripe(*entry.first.event_name, entry.first.external_id)];
-  auto index = stripe.by_name.find(entry.first.event_name);
-  TALLY_ASSERT(index != stripe.by_name.end());
+  auto index = key_stripe.by_name.find(entry.first.event_name);
+  TALLY_ASSERT(index != key_stripe.by_name.end());
   index->second.Erase(&entry);
-  if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(StripeOf(ws, *ev.contact), *ev.contact, ev);
+  if (ev.goal_type != GoalType::kNone) RemoveGoalEvent(contact_stripe, *ev.contact, ev);
 }
 
 // D7: a live event's email always has a contact; it is created with the record's time.
-void EnsureContact(Workspace& ws, ContactEntry& contact, TimeUs recorded_at, log::Lsn lsn,
-                   unsigned position) {
+void EnsureContact(PlacedContact placed, TimeUs recorded_at, log::Lsn lsn, unsigned position) {
+  ContactEntry& contact = *placed.entry;
   if (contact.second.exists) return;
   contact.second.exists = true;
   contact.second.created_at = recorded_at;
@@ -66,9 +73,8 @@ void EnsureContact(Workspace& ws, ContactEntry& contact, TimeUs recorded_at, log
   item.id = TimelineId(lsn, position, TimelineSlot::kContactCreated);
   item.db_created_at = recorded_at;
   AddTimelineItem(contact.second, std::move(item));
-  Stripe& stripe = StripeOf(ws, contact);
-  stripe.contacts_count.fetch_add(1, std::memory_order_relaxed);
-  stripe.timeline_count.fetch_add(1, std::memory_order_relaxed);
+  placed.stripe->contacts_count.fetch_add(1, std::memory_order_relaxed);
+  placed.stripe->timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 TimeUs DeletedAt(const schemas::EventUpsert& u) {
@@ -92,18 +98,18 @@ void InsertEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   ev.seq = TimelineId(lsn, position, TimelineSlot::kEvent);
   ev.goal_type = static_cast<GoalType>(u.goal_type());
   ev.insert_entry_derived = true;
-  ContactEntry& contact = ContactFor(ws, View(u.email()));
-  Attach(entry, contact);
-  AddToIndexes(ws, entry);
-  if (ev.live()) EnsureContact(ws, contact, recorded_at, lsn, position);
+  const PlacedContact contact = ContactFor(ws, View(u.email()));
+  Attach(entry, *contact.entry);
+  AddToIndexes(key_stripe, *contact.stripe, entry);
+  if (ev.live()) EnsureContact(contact, recorded_at, lsn, position);
   TimelineItem item;
   item.created_at = ev.occurred_at;
   item.id = ev.seq;
   item.db_created_at = recorded_at;
   item.content = &entry;
-  AddTimelineItem(contact.second, std::move(item));
+  AddTimelineItem(contact.entry->second, std::move(item));
   key_stripe.events_count.fetch_add(1, std::memory_order_relaxed);
-  StripeOf(ws, contact).timeline_count.fetch_add(1, std::memory_order_relaxed);
+  contact.stripe->timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 TimelineOperation OperationOf(const EventFields& before, const EventFields& after) {
@@ -112,17 +118,16 @@ TimelineOperation OperationOf(const EventFields& before, const EventFields& afte
   return TimelineOperation::kUpdate;
 }
 
-void AddFrozenItem(Workspace& ws, ContactEntry& contact, const EventEntry& entry,
-                   const std::string& changes, TimelineOperation op, std::uint64_t id,
-                   TimeUs recorded_at) {
+void AddFrozenItem(PlacedContact contact, const EventEntry& entry, const std::string& changes,
+                   TimelineOperation op, std::uint64_t id, TimeUs recorded_at) {
   TimelineItem item;
   item.created_at = entry.second.occurred_at;
   item.id = id;
   item.db_created_at = recorded_at;
   item.content = std::make_unique<FrozenTimelineEntry>(FrozenTimelineEntry{
       entry.first.event_name, std::string(entry.first.external_id.view()), changes, op});
-  AddTimelineItem(contact.second, std::move(item));
-  StripeOf(ws, contact).timeline_count.fetch_add(1, std::memory_order_relaxed);
+  AddTimelineItem(contact.entry->second, std::move(item));
+  contact.stripe->timeline_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 // A newer write (full = true) or a pure delete/restore (full = false) of a stored event.
@@ -153,8 +158,9 @@ void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   const std::string changes = UpdateChangesJson(before, after);
   const TimelineOperation op = OperationOf(before, after);
 
-  ContactEntry& old_contact = *ev.contact;
-  RemoveFromIndexes(ws, entry);
+  const PlacedContact old_contact{ev.contact, &StripeOf(ws, *ev.contact)};
+  PlacedContact contact = old_contact;
+  RemoveFromIndexes(key_stripe, *old_contact.stripe, entry);
   const bool moved = after.email != before.email;
   if (full) {
     // `after` views the record, not the event, for every field changed here.
@@ -177,19 +183,20 @@ void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
     ev.goal_name = goal_name;
     if (moved) {
       Detach(entry);
-      Attach(entry, ContactFor(ws, View(u.email())));
+      contact = ContactFor(ws, View(u.email()));
+      Attach(entry, *contact.entry);
     }
   }
   ev.deleted_at = DeletedAt(u);
   ev.updated_at = recorded_at;
-  AddToIndexes(ws, entry);
-  ContactEntry& contact = *ev.contact;
-  if (ev.live()) EnsureContact(ws, contact, recorded_at, lsn, position);
-  AddFrozenItem(ws, contact, entry, changes, op, TimelineId(lsn, position, TimelineSlot::kEvent),
+  TALLY_ASSERT(contact.entry == ev.contact);
+  AddToIndexes(key_stripe, *contact.stripe, entry);
+  if (ev.live()) EnsureContact(contact, recorded_at, lsn, position);
+  AddFrozenItem(contact, entry, changes, op, TimelineId(lsn, position, TimelineSlot::kEvent),
                 recorded_at);
   // The contact the event left keeps a record of where it went (D4).
   if (moved) {
-    AddFrozenItem(ws, old_contact, entry, changes, op,
+    AddFrozenItem(old_contact, entry, changes, op,
                   TimelineId(lsn, position, TimelineSlot::kMovedAway), recorded_at);
   }
 }
