@@ -72,8 +72,15 @@ void GoalSeries::Insert(TimeUs occurred_at, std::optional<std::int64_t> cents) {
     return;
   }
   std::span<GoalElement> flat = rep_->flat();
-  const GoalElement* pos = FlatLowerBound(flat, occurred_at, element.cents);
-  const std::size_t index = static_cast<std::size_t>(pos - flat.data());
+  // Events mostly arrive in time order, so an element not below the last one is appended
+  // without a binary search through the array's lines. (An element equal to the last may go
+  // after it: equal elements are interchangeable.)
+  const bool append = flat.empty() || !KeyLess(occurred_at, element.cents, flat.back().occurred_at,
+                                               flat.back().cents);
+  const std::size_t index =
+      append ? flat.size()
+             : static_cast<std::size_t>(FlatLowerBound(flat, occurred_at, element.cents) -
+                                        flat.data());
 
   if (rep_->flat_size == kFlatMax) {
     auto tree = std::make_unique<GoalSeriesTree>();
