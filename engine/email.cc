@@ -63,7 +63,7 @@ std::size_t CodePointEndingAt(std::string_view s, std::size_t end, std::uint32_t
 
 }  // namespace
 
-std::string NormalizeEmail(std::string_view email) {
+void NormalizeEmailInto(std::string_view email, std::string& out) {
   std::size_t begin = 0;
   std::size_t end = email.size();
   std::uint32_t cp = 0;
@@ -77,10 +77,15 @@ std::string NormalizeEmail(std::string_view email) {
     if (len == 0 || !IsUnicodeSpace(cp)) break;
     end -= len;
   }
-  std::string out(email.substr(begin, end - begin));
+  out.assign(email.substr(begin, end - begin));
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
+}
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string out;
+  NormalizeEmailInto(email, out);
   return out;
 }
 

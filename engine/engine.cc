@@ -31,6 +31,12 @@ RecordBuilder& ThreadRecordBuilder() {
   return builder;
 }
 
+// One upsert's resolved values per thread, so that its normalized email reuses one buffer.
+ResolvedEvent& ThreadResolvedEvent() {
+  thread_local ResolvedEvent resolved;
+  return resolved;
+}
+
 // The contacts one write touched (for the segment upkeep), one reused vector per thread so
 // that a write allocates nothing for it. Cleared on every call: one write at a time uses it.
 std::vector<ContactEntry*>& ThreadTouched() {
@@ -231,7 +237,8 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
                                      Durability durability) {
   Impl& s = *impl_;
   const TimeUs now = s.clock->NowUs();
-  TALLY_ASSIGN_OR_RETURN(ResolvedEvent resolved, ValidateUpsert(workspace_id, input, now));
+  ResolvedEvent& resolved = ThreadResolvedEvent();
+  TALLY_RETURN_IF_ERROR(ValidateUpsert(workspace_id, input, now, resolved));
   // The record is built before any lock is taken: it depends on the request alone.
   RecordBuilder& record = ThreadRecordBuilder();
   record.BuildEventWrite(workspace_id, input, resolved, now);

@@ -85,21 +85,19 @@ Failure CheckOccurredAt(TimeUs occurred_at, TimeUs now) {
   return std::nullopt;
 }
 
-ResolvedEvent Resolve(const EventInput& input, std::string email, TimeUs now, std::string source) {
-  ResolvedEvent out;
-  out.email = std::move(email);
+void Resolve(const EventInput& input, TimeUs now, ResolvedEvent& out) {
   out.occurred_at = input.occurred_at.value_or(now);
-  out.source = std::move(source);
-  if (input.goal_type) out.goal_type = *ParseGoalType(*input.goal_type);
+  out.goal_type = input.goal_type ? *ParseGoalType(*input.goal_type) : GoalType::kNone;
+  out.goal_value_cents.reset();
   if (input.goal_value) out.goal_value_cents = RoundToCents(*input.goal_value);
-  return out;
 }
 
 }  // namespace
 
-Result<ResolvedEvent> ValidateUpsert(std::string_view workspace_id, const EventInput& input,
-                                     TimeUs now) {
-  std::string email = NormalizeEmail(input.email);
+Status ValidateUpsert(std::string_view workspace_id, const EventInput& input, TimeUs now,
+                      ResolvedEvent& resolved) {
+  NormalizeEmailInto(input.email, resolved.email);
+  const std::string& email = resolved.email;
   if (workspace_id.empty()) return Invalid(kInvalidRequest, "workspace_id is required");
   if (email.empty()) return Invalid(kInvalidRequest, "email is required");
   if (input.event_name.empty()) return Invalid(kInvalidRequest, "event_name is required");
@@ -112,7 +110,9 @@ Result<ResolvedEvent> ValidateUpsert(std::string_view workspace_id, const EventI
   if (Failure f = CheckEventName(input.event_name)) return Invalid(kInvalidCustomEvent, *f);
   const TimeUs occurred_at = input.occurred_at.value_or(now);
   if (Failure f = CheckOccurredAt(occurred_at, now)) return Invalid(kInvalidCustomEvent, *f);
-  return Resolve(input, std::move(email), now, "api");
+  resolved.source.assign("api");
+  Resolve(input, now, resolved);
+  return Status::Ok();
 }
 
 Status ValidateImportRequest(std::string_view workspace_id, std::size_t event_count) {
@@ -151,8 +151,11 @@ Result<ResolvedEvent> ValidateImportElement(std::size_t index, const EventInput&
   }
   if (f) return Invalid(prefix, *f);
   // Notifuse fills an empty source with "api"; any other string is kept (≤ 50 bytes, D8).
-  std::string source = input.source && !input.source->empty() ? *input.source : "api";
-  return Resolve(input, std::move(email), now, std::move(source));
+  ResolvedEvent out;
+  out.email = std::move(email);
+  out.source = input.source && !input.source->empty() ? *input.source : "api";
+  Resolve(input, now, out);
+  return out;
 }
 
 }  // namespace tally::engine

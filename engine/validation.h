@@ -40,9 +40,11 @@ struct ResolvedEvent {
 };
 
 // customEvents.upsert: kInvalidArgument "validation error: invalid request: ..." or
-// "validation error: invalid custom event: ...". `now` fills an absent occurred_at.
-Result<ResolvedEvent> ValidateUpsert(std::string_view workspace_id, const EventInput& input,
-                                     TimeUs now);
+// "validation error: invalid custom event: ...". `now` fills an absent occurred_at. Fills
+// `resolved` (meaningful only when Ok), reusing its strings' capacity: a thread that keeps one
+// ResolvedEvent for its upserts allocates nothing here once it has grown.
+Status ValidateUpsert(std::string_view workspace_id, const EventInput& input, TimeUs now,
+                      ResolvedEvent& resolved);
 
 // customEvents.import request level: workspace_id, empty array, more than kImportEventsMax.
 Status ValidateImportRequest(std::string_view workspace_id, std::size_t event_count);

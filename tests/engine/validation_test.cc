@@ -19,8 +19,16 @@ EventInput Valid() {
   return in;
 }
 
+// ValidateUpsert into a fresh ResolvedEvent.
+Result<ResolvedEvent> Resolved(const EventInput& in, std::string_view workspace = "ws") {
+  ResolvedEvent resolved;
+  const Status status = ValidateUpsert(workspace, in, kNow, resolved);
+  if (!status.ok()) return status;
+  return resolved;
+}
+
 std::string UpsertError(const EventInput& in, std::string_view workspace = "ws") {
-  auto r = ValidateUpsert(workspace, in, kNow);
+  auto r = Resolved(in, workspace);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
   return std::string(r.status().message());
@@ -47,7 +55,7 @@ TEST(ValidationTest, UpsertRequestLevelMessagesFollowNotifuseOrder) {
   EXPECT_EQ(UpsertError(in),
             "validation error: invalid request: external_id must be 255 characters or less");
   in.external_id = std::string(255, 'x');
-  EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok());
+  EXPECT_TRUE(Resolved(in).ok());
 }
 
 TEST(ValidationTest, GoalRulesUseNotifuseMessages) {
@@ -72,7 +80,7 @@ TEST(ValidationTest, GoalRulesUseNotifuseMessages) {
   EXPECT_EQ(UpsertError(in),
             "validation error: invalid request: goal_name must be 100 characters or less");
   in.goal_name = std::string(100, 'g');
-  EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok());
+  EXPECT_TRUE(Resolved(in).ok());
 }
 
 TEST(ValidationTest, EventLevelFailuresUseTheCustomEventPrefix) {
@@ -90,7 +98,7 @@ TEST(ValidationTest, EventLevelFailuresUseTheCustomEventPrefix) {
   for (const char* good : {"orders/fulfilled", "payment.succeeded", "trial_started", "123456",
                            "app_v2.orders/created_2025", "with-hyphen"}) {
     in.event_name = good;
-    EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok()) << good;
+    EXPECT_TRUE(Resolved(in).ok()) << good;
   }
   in = Valid();
   in.occurred_at = kGoZeroTimeUs;
@@ -104,7 +112,7 @@ TEST(ValidationTest, EventLevelFailuresUseTheCustomEventPrefix) {
             "validation error: invalid custom event: occurred_at must be "
             "between 1970-01-01 and 24 hours from now");
   in.occurred_at = kNow + kOccurredAtFutureMaxUs;
-  EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok());
+  EXPECT_TRUE(Resolved(in).ok());
 }
 
 TEST(ValidationTest, TallyLimitsAreValidationErrors) {
@@ -113,7 +121,7 @@ TEST(ValidationTest, TallyLimitsAreValidationErrors) {
   EXPECT_EQ(UpsertError(in),
             "validation error: invalid request: email must be a valid email address");
   in.email = std::string(250, 'a') + "@x.io";  // 255 bytes
-  EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok());
+  EXPECT_TRUE(Resolved(in).ok());
   in.email = std::string(251, 'a') + "@x.io";
   EXPECT_EQ(UpsertError(in),
             "validation error: invalid request: email must be a valid email address");
@@ -130,7 +138,7 @@ TEST(ValidationTest, TallyLimitsAreValidationErrors) {
   EXPECT_EQ(UpsertError(in),
             "validation error: invalid request: properties must be nested 32 levels or less");
   in.properties_depth = kPropertiesDepthMax;
-  EXPECT_TRUE(ValidateUpsert("ws", in, kNow).ok());
+  EXPECT_TRUE(Resolved(in).ok());
   for (double bad : {1e13, -1e13, std::numeric_limits<double>::infinity(), std::nan(""),
                      9'999'999'999'999.996}) {
     in = Valid();
@@ -141,15 +149,36 @@ TEST(ValidationTest, TallyLimitsAreValidationErrors) {
         << bad;
   }
   in.goal_value = 9'999'999'999'999.99;
-  EXPECT_EQ(ValidateUpsert("ws", in, kNow)->goal_value_cents, 999'999'999'999'999);
+  EXPECT_EQ(Resolved(in)->goal_value_cents, 999'999'999'999'999);
 }
 
 TEST(ValidationTest, UpsertStoresApiAsSourceWhateverWasSent) {
   EventInput in = Valid();
   in.source = std::string(80, 's');
-  auto r = ValidateUpsert("ws", in, kNow);
+  auto r = Resolved(in);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->source, "api");
+}
+
+TEST(ValidationTest, UpsertIntoAReusedResolvedEventKeepsNothingOfThePreviousUpsert) {
+  EventInput first = Valid();
+  first.email = "  First.Person@Example.COM ";
+  first.goal_type = "purchase";
+  first.goal_value = 12.5;
+  ResolvedEvent resolved;
+  ASSERT_TRUE(ValidateUpsert("ws", first, kNow, resolved).ok());
+  EXPECT_EQ(resolved.email, "first.person@example.com");
+  EXPECT_EQ(resolved.goal_type, GoalType::kPurchase);
+  EXPECT_EQ(resolved.goal_value_cents, 1250);
+
+  EventInput second = Valid();
+  second.occurred_at.reset();
+  ASSERT_TRUE(ValidateUpsert("ws", second, kNow, resolved).ok());
+  EXPECT_EQ(resolved.email, "a@x.io");
+  EXPECT_EQ(resolved.goal_type, GoalType::kNone);
+  EXPECT_FALSE(resolved.goal_value_cents.has_value());
+  EXPECT_EQ(resolved.occurred_at, kNow);
+  EXPECT_EQ(resolved.source, "api");
 }
 
 TEST(ValidationTest, ImportRequestLimits) {
