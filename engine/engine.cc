@@ -244,7 +244,6 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
   record.BuildEventWrite(workspace_id, input, resolved, now);
   const fb::EventUpsert& upsert = *fb::GetRecord(record.data())->body_as_EventWrite()->event();
   Workspace& ws = s.GetOrCreateWorkspace(workspace_id);
-  const std::string* name = s.interner.Intern(input.event_name);
   const unsigned key_stripe = EventStripe(input.event_name, input.external_id);
   const TimeUs deleted_at = input.deleted_at.value_or(kNoTime);
   // Optimistically lock the key and new email stripes; if the stored event sits on another
@@ -256,7 +255,11 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
     {
       const WriteGatePass pass(s.write_gate);
       StripeLocks locks(ws, mask, /*exclusive=*/true);
-      const EventEntry* entry = FindEvent(ws, key_stripe, name, input.external_id);
+      // The one lookup of the event key: the apply below takes it as found, since the locks
+      // held since then keep anyone else from changing it.
+      const EventKeyLookup key =
+          FindEventKey(ws, s.interner, key_stripe, input.event_name, input.external_id);
+      const EventEntry* entry = key.entry;
       if (const auto attached = AttachedStripe(entry); attached && !locks.Holds(*attached)) {
         mask |= StripeBit(*attached);
         continue;
@@ -270,7 +273,7 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       TALLY_ASSIGN_OR_RETURN(lsn, s.log->AppendNoWait(record.type(), record.payload()));
       std::vector<ContactEntry*>& touched = ThreadTouched();
       s.running_snapshot.BeforeUpsert(ws, s.interner, upsert);
-      const EventEntry* applied = s.ApplyUpsertTracked(ws, upsert, lsn, 0, touched);
+      const EventEntry* applied = s.ApplyUpsertTracked(ws, upsert, lsn, 0, key, touched);
       TALLY_ASSERT(applied != nullptr);
       s.ReevaluateTouched(ws, touched, now, lsn);
       s.NoteApplied(lsn);

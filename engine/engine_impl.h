@@ -21,6 +21,7 @@
 
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "engine/record_apply.h"
 #include "engine/running_snapshot.h"
 #include "engine/snapshot.h"
 #include "engine/string_interner.h"
@@ -76,6 +77,10 @@ struct Engine::Impl {
   // and after), for ReevaluateTouched. The caller holds the stripes ApplyEventUpsert needs.
   const EventEntry* ApplyUpsertTracked(Workspace& ws, const schemas::EventUpsert& upsert,
                                        log::Lsn lsn, unsigned position,
+                                       std::vector<ContactEntry*>& touched);
+  // The same with the event key already found under the locks the caller holds.
+  const EventEntry* ApplyUpsertTracked(Workspace& ws, const schemas::EventUpsert& upsert,
+                                       log::Lsn lsn, unsigned position, const EventKeyLookup& key,
                                        std::vector<ContactEntry*>& touched);
   // Re-evaluates the touched contacts against the live segments at the record's time.
   void ReevaluateTouched(Workspace& ws, const std::vector<ContactEntry*>& touched,

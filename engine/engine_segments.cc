@@ -51,6 +51,14 @@ std::span<const std::byte> Payload(const flatbuffers::FlatBufferBuilder& b) {
   return {reinterpret_cast<const std::byte*>(b.GetBufferPointer()), b.GetSize()};
 }
 
+// Notes the contacts an applied upsert touched: the email the event was attached to before
+// the write (which a move leaves), then its email now. Returns the event written.
+const EventEntry* NoteTouched(const AppliedUpsert& applied, std::vector<ContactEntry*>& touched) {
+  if (applied.attached_before != nullptr) touched.push_back(applied.attached_before);
+  if (applied.event != nullptr) touched.push_back(applied.event->second.contact);
+  return applied.event;
+}
+
 }  // namespace
 
 void Engine::Impl::ReevaluateTouched(Workspace& ws, const std::vector<ContactEntry*>& touched,
@@ -70,12 +78,14 @@ void Engine::Impl::ReevaluateTouched(Workspace& ws, const std::vector<ContactEnt
 const EventEntry* Engine::Impl::ApplyUpsertTracked(Workspace& ws, const fb::EventUpsert& upsert,
                                                    log::Lsn lsn, unsigned position,
                                                    std::vector<ContactEntry*>& touched) {
-  const AppliedUpsert applied = ApplyEventUpsert(ws, interner, upsert, lsn, position);
-  // The email the event was attached to before the write (which a move leaves), then its email
-  // now.
-  if (applied.attached_before != nullptr) touched.push_back(applied.attached_before);
-  if (applied.event != nullptr) touched.push_back(applied.event->second.contact);
-  return applied.event;
+  return NoteTouched(ApplyEventUpsert(ws, interner, upsert, lsn, position), touched);
+}
+
+const EventEntry* Engine::Impl::ApplyUpsertTracked(Workspace& ws, const fb::EventUpsert& upsert,
+                                                   log::Lsn lsn, unsigned position,
+                                                   const EventKeyLookup& key,
+                                                   std::vector<ContactEntry*>& touched) {
+  return NoteTouched(ApplyEventUpsert(ws, interner, upsert, lsn, position, key), touched);
 }
 
 Status Engine::Impl::ApplySegmentRecord(const fb::Record& record, log::Lsn lsn) {

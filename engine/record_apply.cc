@@ -201,24 +201,10 @@ void UpdateEvent(Workspace& ws, StringInterner& interner, const schemas::EventUp
   }
 }
 
-}  // namespace
-
-WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at) {
-  if (stored == nullptr) return WriteKind::kInsert;
-  if (occurred_at > stored->occurred_at) return WriteKind::kNewer;
-  if (deleted_at != stored->deleted_at) return WriteKind::kDeleteRestore;
-  return WriteKind::kNoop;
-}
-
-AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
-                               const schemas::EventUpsert& u, log::Lsn lsn, unsigned position) {
-  const std::string_view event_name = View(u.event_name());
-  const std::string_view external_id = View(u.external_id());
-  const std::string* name = interner.Intern(event_name);
-  Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
-  // One lookup for both cases: an insert fills the new entry, anything else finds the old one.
-  auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
-  EventEntry& entry = *it;
+// The apply of one upsert to its entry, `inserted` when the entry was just emplaced (empty).
+AppliedUpsert ApplyAt(Workspace& ws, StringInterner& interner, const schemas::EventUpsert& u,
+                      Stripe& key_stripe, EventEntry& entry, bool inserted, log::Lsn lsn,
+                      unsigned position) {
   AppliedUpsert out;
   if (!inserted) out.attached_before = entry.second.contact;
   switch (DecideWrite(inserted ? nullptr : &entry.second, u.occurred_at_us(), DeletedAt(u))) {
@@ -233,6 +219,54 @@ AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
   }
   out.event = &entry;
   return out;
+}
+
+}  // namespace
+
+WriteKind DecideWrite(const EventState* stored, TimeUs occurred_at, TimeUs deleted_at) {
+  if (stored == nullptr) return WriteKind::kInsert;
+  if (occurred_at > stored->occurred_at) return WriteKind::kNewer;
+  if (deleted_at != stored->deleted_at) return WriteKind::kDeleteRestore;
+  return WriteKind::kNoop;
+}
+
+EventKeyLookup FindEventKey(Workspace& ws, StringInterner& interner, unsigned key_stripe,
+                            std::string_view event_name, std::string_view external_id) {
+  TALLY_ASSERT(key_stripe < kStripeCount);
+  EventKeyLookup key;
+  key.name = interner.Intern(event_name);
+  key.key_stripe = key_stripe;
+  auto& events = ws.stripes[key.key_stripe].events;
+  const auto it = events.find(EventKeyView{key.name, external_id});
+  if (it != events.end()) key.entry = &*it;
+  return key;
+}
+
+AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                               const schemas::EventUpsert& u, log::Lsn lsn, unsigned position) {
+  const std::string_view event_name = View(u.event_name());
+  const std::string_view external_id = View(u.external_id());
+  const std::string* name = interner.Intern(event_name);
+  Stripe& key_stripe = ws.stripes[EventStripe(event_name, external_id)];
+  // One lookup for both cases: an insert fills the new entry, anything else finds the old one.
+  auto [it, inserted] = key_stripe.events.try_emplace(EventKeyView{name, external_id});
+  return ApplyAt(ws, interner, u, key_stripe, *it, inserted, lsn, position);
+}
+
+AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                               const schemas::EventUpsert& u, log::Lsn lsn, unsigned position,
+                               const EventKeyLookup& key) {
+  TALLY_ASSERT(key.name != nullptr && *key.name == View(u.event_name()));
+  TALLY_ASSERT(key.key_stripe < kStripeCount);
+  Stripe& key_stripe = ws.stripes[key.key_stripe];
+  if (key.entry != nullptr) {
+    TALLY_ASSERT(key.entry->first.event_name == key.name);
+    return ApplyAt(ws, interner, u, key_stripe, *key.entry, false, lsn, position);
+  }
+  auto [it, inserted] =
+      key_stripe.events.try_emplace(EventKeyView{key.name, View(u.external_id())});
+  TALLY_ASSERT_MSG(inserted, "an event key found absent was stored before its apply");
+  return ApplyAt(ws, interner, u, key_stripe, *it, true, lsn, position);
 }
 
 bool ApplyContactErasure(Workspace& ws, std::string_view email) {

@@ -39,9 +39,29 @@ struct AppliedUpsert {
   ContactEntry* attached_before = nullptr;
 };
 
-// Applies one event upsert at `position` within the record with `lsn`.
+// Where an event key lives: its interned name, its key stripe, and the stored entry (null when
+// none is stored). A live write finds it once under its locks and hands it to the apply.
+struct EventKeyLookup {
+  const std::string* name = nullptr;
+  unsigned key_stripe = 0;
+  EventEntry* entry = nullptr;
+};
+
+// Interns `event_name` and finds the key in `key_stripe`, which is EventStripe(event_name,
+// external_id) (the caller has it already, to lock it). The caller holds that stripe.
+EventKeyLookup FindEventKey(Workspace& ws, StringInterner& interner, unsigned key_stripe,
+                            std::string_view event_name, std::string_view external_id);
+
+// Applies one event upsert at `position` within the record with `lsn`, looking its key up.
 AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
                                const schemas::EventUpsert& upsert, log::Lsn lsn, unsigned position);
+
+// The same with the key already found (FindEventKey for the record's event_name and
+// external_id) under the locks the caller still holds, so nothing changed it since: the apply
+// hashes and probes the key again only to emplace an event that was not stored.
+AppliedUpsert ApplyEventUpsert(Workspace& ws, StringInterner& interner,
+                               const schemas::EventUpsert& upsert, log::Lsn lsn, unsigned position,
+                               const EventKeyLookup& key);
 
 // Erases the contact, the events attached to `email` and its timeline (D13); false when
 // nothing is stored under `email`.
