@@ -235,6 +235,16 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 
 Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventInput& input,
                                      Durability durability) {
+  UpsertOutcome outcome;
+  TALLY_ASSIGN_OR_RETURN(const UpsertReceipt receipt,
+                         Upsert(workspace_id, input, durability, outcome.event));
+  outcome.applied = receipt.applied;
+  outcome.lsn = receipt.lsn;
+  return outcome;
+}
+
+Result<UpsertReceipt> Engine::Upsert(std::string_view workspace_id, const EventInput& input,
+                                     Durability durability, Event& stored) {
   Impl& s = *impl_;
   const TimeUs now = s.clock->NowUs();
   ResolvedEvent& resolved = ThreadResolvedEvent();
@@ -250,7 +260,7 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
   // email, add that email's stripe and lock again (it may have moved meanwhile, so re-check).
   StripeMask mask = StripeBit(key_stripe) | StripeBit(ContactStripe(resolved.email));
   for (;;) {
-    UpsertOutcome outcome;
+    UpsertReceipt receipt;
     log::Lsn lsn = 0;
     {
       const WriteGatePass pass(s.write_gate);
@@ -266,7 +276,8 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       }
       if (DecideWrite(entry ? &entry->second : nullptr, resolved.occurred_at, deleted_at) ==
           WriteKind::kNoop) {
-        return UpsertOutcome{ToEvent(*entry), false};
+        AssignEvent(*entry, stored);
+        return UpsertReceipt{false, 0};
       }
       // Appending and applying under the same locks makes log order equal apply order for
       // every pair of writes that share an event key or a contact.
@@ -277,12 +288,12 @@ Result<UpsertOutcome> Engine::Upsert(std::string_view workspace_id, const EventI
       TALLY_ASSERT(applied != nullptr);
       s.ReevaluateTouched(ws, touched, now, lsn);
       s.NoteApplied(lsn);
-      outcome.event = ToEvent(*applied);
-      outcome.applied = true;
-      outcome.lsn = lsn;
+      AssignEvent(*applied, stored);
+      receipt.applied = true;
+      receipt.lsn = lsn;
     }
     if (durability == Durability::kWait) TALLY_RETURN_IF_ERROR(s.log->WaitDurable(lsn));
-    return outcome;
+    return receipt;
   }
 }
 

@@ -49,6 +49,12 @@ struct UpsertOutcome {
   log::Lsn lsn = 0;      // the record written; 0 when nothing was logged
 };
 
+// Outcome of an upsert that wrote the stored state into the caller's Event (see Upsert).
+struct UpsertReceipt {
+  bool applied = false;  // false: a no-op or stale write (D2); nothing was logged
+  log::Lsn lsn = 0;      // the record written; 0 when nothing was logged
+};
+
 // When a write returns (contract §5). kWait: once its record is durable under the log's sync
 // policy. kDeferred: once it is applied, before it may be durable; the caller acknowledges
 // only after the log reports the outcome's `lsn` durable (log::Log::WaitDurable, or a
@@ -101,6 +107,13 @@ class Engine {
   // §2.3/§2.4 and D6/D8), or the log's error (kNoSpace, kIoError, kUnavailable).
   Result<UpsertOutcome> Upsert(std::string_view workspace_id, const EventInput& input,
                                Durability durability = Durability::kWait);
+
+  // The same upsert, writing the stored state (D1) into `stored`, which it replaces field by
+  // field reusing its strings' capacity: a caller that keeps one Event per thread allocates
+  // nothing for the returned state once it has grown. `stored` is meaningful only when the
+  // result is ok.
+  Result<UpsertReceipt> Upsert(std::string_view workspace_id, const EventInput& input,
+                               Durability durability, Event& stored);
 
   // customEvents.import: ≤ 50 events, all-or-nothing (D7, D12).
   ImportOutcome Import(std::string_view workspace_id, const std::vector<EventInput>& inputs,

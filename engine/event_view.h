@@ -12,6 +12,10 @@ namespace tally::engine {
 
 Event ToEvent(const EventEntry& entry);
 
+// ToEvent written into `out`, replacing every field and reusing its strings' capacity, so that
+// a caller that keeps one Event allocates nothing once it has grown.
+void AssignEvent(const EventEntry& entry, Event& out);
+
 // Views into `entry`, valid while it is neither changed nor erased.
 EventFields FieldsOf(const EventEntry& entry);
 

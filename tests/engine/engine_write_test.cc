@@ -31,6 +31,54 @@ TEST_F(EngineWriteTest, UpsertReturnsStoredStateWithDefaults) {
   EXPECT_EQ(log_->last_lsn(), 1u);
 }
 
+TEST_F(EngineWriteTest, UpsertIntoAReusedEventReplacesEveryField) {
+  EventInput full = Purchase("First.Buyer@Example.com", "o1", kFixtureNowUs - kDayUs, 12.5);
+  full.goal_name = "spring-sale";
+  full.integration_id = "shopify-integration-0001";
+  full.deleted_at = kFixtureNowUs - kSecondUs;
+  full.properties_json = R"({"sku":"SKU-000123","qty":2,"channel":"web"})";
+  Event stored;
+  auto first = engine_->Upsert("ws", full, Durability::kWait, stored);
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE(first->applied);
+  EXPECT_EQ(first->lsn, 1u);
+  EXPECT_EQ(stored.email, "first.buyer@example.com");
+  EXPECT_EQ(stored.goal_name, "spring-sale");
+  EXPECT_EQ(stored.integration_id, "shopify-integration-0001");
+  EXPECT_EQ(stored.deleted_at, kFixtureNowUs - kSecondUs);
+
+  clock_.Advance(kSecondUs);
+  const EventInput plain = Input("a@x.io", "signup", "s1", kFixtureNowUs - 5);
+  auto second = engine_->Upsert("ws", plain, Durability::kWait, stored);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->applied);
+  EXPECT_EQ(second->lsn, 2u);
+  const Event expected = MustUpsert(plain).event;  // a no-op: the stored state again (D1)
+  EXPECT_EQ(stored.external_id, expected.external_id);
+  EXPECT_EQ(stored.email, expected.email);
+  EXPECT_EQ(stored.event_name, expected.event_name);
+  EXPECT_EQ(stored.properties_json, expected.properties_json);
+  EXPECT_EQ(stored.occurred_at, expected.occurred_at);
+  EXPECT_EQ(stored.source, expected.source);
+  EXPECT_FALSE(stored.integration_id);
+  EXPECT_FALSE(stored.goal_name);
+  EXPECT_EQ(stored.goal_type, GoalType::kNone);
+  EXPECT_FALSE(stored.goal_value_cents);
+  EXPECT_FALSE(stored.deleted_at);
+  EXPECT_EQ(stored.created_at, expected.created_at);
+  EXPECT_EQ(stored.updated_at, expected.updated_at);
+
+  // A no-op through the same overload writes the stored state and logs nothing.
+  auto noop = engine_->Upsert("ws", full, Durability::kWait, stored);
+  ASSERT_TRUE(noop.ok());
+  EXPECT_FALSE(noop->applied);
+  EXPECT_EQ(noop->lsn, 0u);
+  EXPECT_EQ(stored.external_id, "o1");
+  EXPECT_EQ(stored.goal_name, "spring-sale");
+  EXPECT_EQ(stored.goal_value_cents, 1250);
+  EXPECT_EQ(log_->last_lsn(), 2u);
+}
+
 TEST_F(EngineWriteTest, UpsertWithoutOccurredAtUsesNow) {
   EventInput in = Input("a@x.io", "signup", "s1", 0);
   in.occurred_at.reset();
