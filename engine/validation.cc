@@ -54,8 +54,12 @@ Failure CheckGoalFields(const EventInput& input) {
 }
 
 // tally's limits beyond Notifuse's (D6, D8). Upsert has no source field (the server always
-// stores "api"), so only an import checks the source it sent.
-Failure CheckTallyLimits(const EventInput& input, std::string_view email, bool check_source) {
+// stores "api"), so only an import checks the source it sent. Sets `cents` to goal_value
+// rounded (D19) when it is within bounds, so that a write rounds once: the rounding prints the
+// double (~600 instructions).
+Failure CheckTallyLimits(const EventInput& input, std::string_view email, bool check_source,
+                         std::optional<std::int64_t>& cents) {
+  cents.reset();
   if (!IsValidEmail(email)) return "email must be a valid email address";
   if (input.integration_id && input.integration_id->size() > kIntegrationIdBytesMax) {
     return "integration_id must be 255 characters or less";
@@ -69,10 +73,14 @@ Failure CheckTallyLimits(const EventInput& input, std::string_view email, bool c
   if (input.properties_depth > kPropertiesDepthMax) {
     return "properties must be nested 32 levels or less";
   }
-  if (input.goal_value &&
-      (!std::isfinite(*input.goal_value) || std::fabs(*input.goal_value) >= kGoalValueAbsLimit ||
-       std::llabs(RoundToCents(*input.goal_value)) >= kGoalValueCentsAbsLimit)) {
-    return "goal_value must be a finite number with absolute value less than 1e13";
+  if (input.goal_value) {
+    constexpr const char* kOutOfRange =
+        "goal_value must be a finite number with absolute value less than 1e13";
+    const double value = *input.goal_value;
+    if (!std::isfinite(value) || std::fabs(value) >= kGoalValueAbsLimit) return kOutOfRange;
+    const std::int64_t rounded = RoundToCents(value);
+    if (std::llabs(rounded) >= kGoalValueCentsAbsLimit) return kOutOfRange;
+    cents = rounded;
   }
   return std::nullopt;
 }
@@ -85,11 +93,11 @@ Failure CheckOccurredAt(TimeUs occurred_at, TimeUs now) {
   return std::nullopt;
 }
 
+// The values left to resolve once the input is valid (goal_value_cents is set by
+// CheckTallyLimits).
 void Resolve(const EventInput& input, TimeUs now, ResolvedEvent& out) {
   out.occurred_at = input.occurred_at.value_or(now);
   out.goal_type = input.goal_type ? *ParseGoalType(*input.goal_type) : GoalType::kNone;
-  out.goal_value_cents.reset();
-  if (input.goal_value) out.goal_value_cents = RoundToCents(*input.goal_value);
 }
 
 }  // namespace
@@ -106,7 +114,9 @@ Status ValidateUpsert(std::string_view workspace_id, const EventInput& input, Ti
     return Invalid(kInvalidRequest, "external_id must be 255 characters or less");
   }
   if (Failure f = CheckGoalFields(input)) return Invalid(kInvalidRequest, *f);
-  if (Failure f = CheckTallyLimits(input, email, false)) return Invalid(kInvalidRequest, *f);
+  if (Failure f = CheckTallyLimits(input, email, false, resolved.goal_value_cents)) {
+    return Invalid(kInvalidRequest, *f);
+  }
   if (Failure f = CheckEventName(input.event_name)) return Invalid(kInvalidCustomEvent, *f);
   const TimeUs occurred_at = input.occurred_at.value_or(now);
   if (Failure f = CheckOccurredAt(occurred_at, now)) return Invalid(kInvalidCustomEvent, *f);
@@ -134,6 +144,7 @@ Result<ResolvedEvent> ValidateImportElement(std::size_t index, const EventInput&
       "validation error: invalid event at index " + std::to_string(index) + ": ";
   std::string email = NormalizeEmail(input.email);
   const TimeUs occurred_at = input.occurred_at.value_or(now);
+  std::optional<std::int64_t> cents;
   Failure f;
   if (input.external_id.size() > kExternalIdBytesMax) {
     f = "external_id must be 255 characters or less";
@@ -145,7 +156,7 @@ Result<ResolvedEvent> ValidateImportElement(std::size_t index, const EventInput&
   } else if (occurred_at == kGoZeroTimeUs) {
     f = "occurred_at is required";
   } else if ((f = CheckGoalFields(input))) {
-  } else if ((f = CheckTallyLimits(input, email, true))) {
+  } else if ((f = CheckTallyLimits(input, email, true, cents))) {
   } else {
     f = CheckOccurredAt(occurred_at, now);
   }
@@ -154,6 +165,7 @@ Result<ResolvedEvent> ValidateImportElement(std::size_t index, const EventInput&
   ResolvedEvent out;
   out.email = std::move(email);
   out.source = input.source && !input.source->empty() ? *input.source : "api";
+  out.goal_value_cents = cents;
   Resolve(input, now, out);
   return out;
 }
