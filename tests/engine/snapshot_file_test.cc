@@ -2,7 +2,6 @@
 // any truncation detected by VerifySnapshot and by loading, a contact larger than a chunk, and
 // Open refusing a log that does not continue the snapshot.
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -18,16 +17,6 @@
 
 namespace tally::engine {
 namespace {
-
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void WriteFile(const std::filesystem::path& file, const std::string& bytes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 class SnapshotFileTest : public EngineFixture {
  protected:

@@ -6,8 +6,6 @@
 #include "engine/snapshot_loader.h"
 
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -28,16 +26,6 @@ namespace {
 
 const std::vector<std::string> kEmails = {"hot@x.io", "from@x.io", "to@x.io", "plain@x.io"};
 const std::vector<std::string> kNames = {"order.completed", "page.view"};
-
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void WriteFile(const std::filesystem::path& file, const std::string& bytes) {
-  std::ofstream out(file, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 // Recomputes every chunk's checksum, the content hash and the header block of edited file
 // bytes, so that only the loader's checks of the content itself can refuse them.

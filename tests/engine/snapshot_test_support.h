@@ -6,6 +6,8 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <string>
@@ -22,6 +24,17 @@
 #include "tests/engine/state_dump.h"
 
 namespace tally::engine {
+
+// A whole file's bytes, and a file replaced by bytes (the tests that damage snapshot files).
+inline std::string ReadFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+inline void WriteFile(const std::filesystem::path& file, const std::string& bytes) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
 
 inline constexpr int kSnapshotTestEmails = 10;
 inline const std::vector<std::string> kSnapshotTestNames = {"order", "refund", "page.view"};
