@@ -48,17 +48,7 @@ Session::~Session() {
 
 void Session::Start() {
   registry_id_ = state_.Register(shared_from_this());
-  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-    // Reads after a readiness wait (OnReadable) must return EAGAIN rather than block the
-    // io_context; asynchronous operations are unaffected.
-    beast::error_code ec;
-    self->socket_.non_blocking(true, ec);
-    if (ec) {
-      self->Close();
-      return;
-    }
-    self->DoRead();
-  });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->DoRead(); });
 }
 
 void Session::Shutdown() {
@@ -119,7 +109,7 @@ void Session::OnTimer(std::uint64_t generation, beast::error_code ec) {
   Close();
 }
 
-void Session::DoRead(bool drained) {
+void Session::DoRead() {
   // Requests already buffered (pipelined, or sent together) are parsed in place; a read is
   // started only for bytes still missing.
   while (CanReadMore()) {
@@ -135,40 +125,11 @@ void Session::DoRead(bool drained) {
       SetDeadline(Ms(state_.config.idle_timeout_ms));  // keep-alive wait for the next request
     }
     reading_ = true;
-    if (drained) {
-      // This handler's own read emptied the socket, so an immediate attempt (what
-      // async_read_some makes first) would only return EAGAIN: one wasted recv per request of
-      // a client that waits for each response. Waiting for readiness is safe here because no
-      // epoll poll has run on this io_context since that read, so the edge of any byte that
-      // arrived after it is still to be reported.
-      WaitReadable();
-      return;
-    }
     socket_.async_read_some(
         buffer_.prepare(kReadChunkBytes),
         [self = shared_from_this()](beast::error_code ec, std::size_t n) { self->OnRead(ec, n); });
     return;
   }
-}
-
-void Session::WaitReadable() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     [self = shared_from_this()](beast::error_code ec) { self->OnReadable(ec); });
-}
-
-void Session::OnReadable(beast::error_code ec) {
-  if (!ec) {
-    // The socket is non-blocking (Start), so this is one recv that never waits.
-    std::size_t bytes = socket_.read_some(buffer_.prepare(kReadChunkBytes), ec);
-    if (ec == asio::error::would_block) {
-      // The readiness was for bytes an earlier read took already.
-      WaitReadable();
-      return;
-    }
-    OnRead(ec, bytes);
-    return;
-  }
-  OnRead(ec, 0);
 }
 
 void Session::OnRead(beast::error_code ec, std::size_t bytes) {
@@ -180,8 +141,7 @@ void Session::OnRead(beast::error_code ec, std::size_t bytes) {
     return;
   }
   buffer_.commit(bytes);
-  // Fewer bytes than asked for: the socket had no more when it was read.
-  DoRead(/*drained=*/bytes < kReadChunkBytes);
+  DoRead();
 }
 
 Session::ParseStep Session::ParseBuffered() {

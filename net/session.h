@@ -4,8 +4,6 @@
 //
 // Reading: bytes are read into one buffer and parsed in place by a RequestParser (no per-field
 // allocation); requests that arrived together (pipelining) are parsed without another read.
-// After a read that emptied the socket the next one waits for readiness and then reads once,
-// instead of trying at once and getting EAGAIN (a client that waits for each response).
 // Limits: header bytes (431 beyond), body bytes (a Content-Length or chunked body over the
 // limit is a 413 before it is buffered, gunzipped bodies too), pipelined requests in flight.
 // Timeouts — idle keep-alive wait, header (slowloris), body, a client not taking its
@@ -73,11 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
   };
   enum class ParseStep { kNeedMore, kRequest, kStopped };
 
-  // `drained`: called from the handler of a read that emptied the socket, so the next read
-  // waits for readiness instead of trying at once (OnReadable).
-  void DoRead(bool drained = false);
-  void WaitReadable();
-  void OnReadable(boost::beast::error_code ec);
+  void DoRead();
   void OnRead(boost::beast::error_code ec, std::size_t bytes);
   ParseStep ParseBuffered();
   void OnHeaderDone();
